@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.kubelab.cluster.plugins.module_utils.gomod import (
+    Replace,
+    is_semver,
+    parse_gomod,
+    render_ldflags,
+    render_wrapper_gomod,
+    staging_version,
+    wrapper_replaces,
+)
+
+KUBERNETES_GOMOD = """// This is a generated file. Do not edit directly.
+
+module k8s.io/kubernetes
+
+go 1.25.0
+
+godebug default=go1.25
+
+require (
+\tgithub.com/blang/semver/v4 v4.0.0
+\tk8s.io/api v0.0.0
+)
+
+replace (
+\tk8s.io/api => ./staging/src/k8s.io/api
+\tk8s.io/client-go => ./staging/src/k8s.io/client-go // comment
+)
+
+replace github.com/old/mod v1.0.0 => github.com/new/mod v1.0.1
+"""
+
+
+def test_parse_gomod_reads_module_go_and_every_replace():
+    module, go_version, replaces = parse_gomod(KUBERNETES_GOMOD)
+    assert module == "k8s.io/kubernetes"
+    assert go_version == "1.25.0"
+    assert replaces == [
+        Replace("k8s.io/api", "", "./staging/src/k8s.io/api", ""),
+        Replace("k8s.io/client-go", "", "./staging/src/k8s.io/client-go", ""),
+        Replace("github.com/old/mod", "v1.0.0", "github.com/new/mod", "v1.0.1"),
+    ]
+
+
+def test_local_replaces_point_at_the_published_staging_module():
+    _m, _g, replaces = parse_gomod(KUBERNETES_GOMOD)
+    out = wrapper_replaces(replaces, "v0.35.4")
+    assert [r.render() for r in out] == [
+        "k8s.io/api => k8s.io/api v0.35.4",
+        "k8s.io/client-go => k8s.io/client-go v0.35.4",
+        "github.com/old/mod v1.0.0 => github.com/new/mod v1.0.1",
+    ]
+
+
+def test_local_replace_without_version_is_an_error_naming_the_module():
+    _m, _g, replaces = parse_gomod(KUBERNETES_GOMOD)
+    with pytest.raises(ValueError, match="k8s.io/api is replaced by the local path"):
+        wrapper_replaces(replaces, "")
+
+
+def test_wrapper_gomod_requires_the_target_and_lists_replaces():
+    text = render_wrapper_gomod("k8s.io/kubernetes", "v1.35.4", "1.25.0",
+                                [Replace("k8s.io/api", "", "k8s.io/api", "v0.35.4")])
+    assert text == (
+        "module kubelab.local/build\n\ngo 1.25.0\n\nrequire k8s.io/kubernetes v1.35.4\n\n"
+        "replace (\n\tk8s.io/api => k8s.io/api v0.35.4\n)\n"
+    )
+
+
+@pytest.mark.parametrize("version, staging", [("v1.35.4", "v0.35.4"), ("v1.36.0-rc.1", "v0.36.0-rc.1")])
+def test_staging_version(version, staging):
+    assert staging_version(version) == staging
+
+
+@pytest.mark.parametrize("bad", ["1.35.4", "v2.0.0", "v1.35", "latest"])
+def test_staging_version_refuses_non_release(bad):
+    with pytest.raises(ValueError, match="not a Kubernetes release version"):
+        staging_version(bad)
+
+
+@pytest.mark.parametrize("version, ok", [("v1.35.4", True), ("v0.0.0-2024", True), ("1.35.4", False), ("v1.35", False)])
+def test_is_semver(version, ok):
+    assert is_semver(version) is ok
+
+
+def test_ldflags_fill_fields_and_name_unknown_ones():
+    assert render_ldflags(["-X a.v={version}", "-X a.c={commit}"], {"version": "v1", "commit": "abc"}) == "-X a.v=v1 -X a.c=abc"
+    with pytest.raises(ValueError, match="unknown field 'tree'"):
+        render_ldflags(["-X a.t={tree}"], {"version": "v1"})
+
+
+def test_malformed_replace_is_refused():
+    with pytest.raises(ValueError, match="malformed replace"):
+        parse_gomod("module x\nreplace a b c => d\n")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from ansible_collections.kubelab.cluster.plugins.modules.minikube_profile import (
+    differences,
+    is_running,
+    requested_settings,
+    start_command,
+)
+
+BASE = {
+    "name": "lab", "driver": "docker", "container_runtime": "containerd", "kubernetes_version": "v1.35.4",
+    "image_repository": "10.0.0.1:5000", "registry_mirror": ["http://10.0.0.1:5000"], "binary_mirror": "",
+    "cpus": 2, "memory": 4096, "extra_args": ["--alsologtostderr"], "minikube_binary": "/usr/local/bin/minikube",
+}
+CONFIG = {
+    "Driver": "docker", "CPUs": 2, "Memory": 4096, "RegistryMirror": ["http://10.0.0.1:5000"], "BinaryMirror": "",
+    "KubernetesConfig": {"KubernetesVersion": "v1.35.4", "ContainerRuntime": "containerd",
+                         "ImageRepository": "10.0.0.1:5000"},
+}
+
+
+def test_start_command_carries_every_requested_setting():
+    cmd = start_command(BASE, requested_settings(BASE))
+    assert cmd == [
+        "/usr/local/bin/minikube", "start", "-p", "lab", "--driver=docker", "--container-runtime=containerd",
+        "--kubernetes-version=v1.35.4", "--image-repository=10.0.0.1:5000",
+        "--registry-mirror=http://10.0.0.1:5000", "--cpus=2", "--memory=4096mb", "--alsologtostderr",
+    ]
+
+
+def test_none_driver_drops_cpus_and_memory_and_empty_values():
+    params = dict(BASE, driver="none", image_repository="", registry_mirror=[])
+    wanted = requested_settings(params)
+    assert "cpus" not in wanted and "memory" not in wanted
+    assert "image_repository" not in wanted and "registry_mirror" not in wanted
+
+
+def test_same_settings_have_no_differences():
+    assert differences(CONFIG, requested_settings(BASE)) == {}
+
+
+def test_changed_settings_are_named():
+    wanted = requested_settings(dict(BASE, driver="none", kubernetes_version="v1.36.3"))
+    assert differences(CONFIG, wanted) == {
+        "driver": {"current": "docker", "requested": "none"},
+        "kubernetes_version": {"current": "v1.35.4", "requested": "v1.36.3"},
+    }
+
+
+def test_running_means_host_and_apiserver_running():
+    assert is_running({"Host": "Running", "Kubelet": "Running", "APIServer": "Running"})
+    assert not is_running({"Host": "Stopped", "Kubelet": "Stopped", "APIServer": "Stopped"})
+    assert not is_running({"Host": "Running", "APIServer": "Stopped"})
+    assert not is_running({})
+    assert is_running([{"Host": "Running", "APIServer": "Running"}, {"Host": "Running", "Worker": True}])
