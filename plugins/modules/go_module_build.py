@@ -24,7 +24,7 @@ description:
     O(dest) only when every package built, so a failed build never replaces
     good binaries.
 author:
-  - kubelab.cluster contributors
+  - kubelab.cluster contributors (@kubelab)
 requirements:
   - the C(go) command on the host that runs the module
 options:
@@ -86,11 +86,14 @@ options:
     default: go
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing it.
     support: full
     details: Reports whether a build would run; builds nothing.
   diff_mode:
+    description: Would report the changes as a diff.
     support: none
   idempotent:
+    description: A second run with the same arguments changes nothing.
     support: full
     details: A build stamp records the inputs; matching binaries are not rebuilt.
 """

@@ -18,7 +18,7 @@ description:
     is refused, naming each difference, unless O(recreate=true), which deletes and
     starts it again.
 author:
-  - kubelab.cluster contributors
+  - kubelab.cluster contributors (@kubelab)
 options:
   name:
     description: Profile name (C(minikube -p)).
@@ -79,11 +79,14 @@ options:
     default: minikube
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing it.
     support: full
     details: The profile's status and settings are read; start, stop and delete are only reported.
   diff_mode:
+    description: Would report the changes as a diff.
     support: none
   idempotent:
+    description: A second run with the same arguments changes nothing.
     support: full
 """
 

@@ -21,7 +21,7 @@ description:
     checked; only then is it moved over O(dest) in one rename. A checksum or
     version mismatch leaves O(dest) as it was.
 author:
-  - kubelab.cluster contributors
+  - kubelab.cluster contributors (@kubelab)
 options:
   url:
     description: Address of the binary, for example C(https://dl.k8s.io/release/v1.35.4/bin/linux/amd64/kubectl).
@@ -62,14 +62,17 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing it.
     support: full
     details:
       - In check mode the installed version is read and the published checksum
         fetched, so an unreachable files repository fails in check mode too;
         nothing is downloaded or written.
   diff_mode:
+    description: Would report the changes as a diff.
     support: none
   idempotent:
+    description: A second run with the same arguments changes nothing.
     support: full
 """
 
@@ -111,6 +114,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import fetch_url
 from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import parse_checksum, sha256_file
+
 
 def reported_version(path: str, args: list[str]) -> str:
     """Combined output of ``path args``; empty when it cannot be run."""

@@ -1,4 +1,3 @@
-#!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Test helper: sets the facts it is given, so a role can be run as if on another OS.
 from __future__ import annotations
