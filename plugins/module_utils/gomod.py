@@ -12,7 +12,7 @@ replaces, pointing local paths at the published module of the same name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _SEMVER = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
 
@@ -56,7 +56,7 @@ def _strip_comment(line: str) -> str:
     return line.split("//", 1)[0].strip()
 
 
-def _parse_replace(spec: str) -> Replace:
+def parse_replace(spec: str) -> Replace:
     if "=>" not in spec:
         raise ValueError("malformed replace directive: %r" % spec)
     left, right = (part.split() for part in spec.split("=>", 1))
@@ -70,11 +70,19 @@ def _parse_replace(spec: str) -> Replace:
     )
 
 
-def parse_gomod(text: str) -> tuple[str, str, list[Replace]]:
-    """Return (module path, go version, replaces) of a go.mod text."""
-    module = ""
-    go_version = ""
-    replaces: list[Replace] = []
+@dataclass
+class GoMod:
+    """The parts of a go.mod that a wrapper module needs."""
+
+    module: str = ""
+    go_version: str = ""
+    requires: dict = field(default_factory=dict)
+    replaces: list = field(default_factory=list)
+
+
+def parse_gomod(text: str) -> GoMod:
+    """Read the module path, go version, requirements and replaces of a go.mod text."""
+    mod = GoMod()
     in_block = ""
     for raw in text.splitlines():
         line = _strip_comment(raw)
@@ -84,7 +92,9 @@ def parse_gomod(text: str) -> tuple[str, str, list[Replace]]:
             if line == ")":
                 in_block = ""
             elif in_block == "replace":
-                replaces.append(_parse_replace(line))
+                mod.replaces.append(parse_replace(line))
+            elif in_block == "require":
+                _add_require(mod, line)
             continue
         words = line.split(None, 1)
         keyword = words[0]
@@ -92,22 +102,35 @@ def parse_gomod(text: str) -> tuple[str, str, list[Replace]]:
         if rest == "(":
             in_block = keyword
         elif keyword == "module":
-            module = rest.strip('"')
+            mod.module = rest.strip('"')
         elif keyword == "go":
-            go_version = rest
+            mod.go_version = rest
         elif keyword == "replace":
-            replaces.append(_parse_replace(rest))
-    return module, go_version, replaces
+            mod.replaces.append(parse_replace(rest))
+        elif keyword == "require":
+            _add_require(mod, rest)
+    return mod
 
 
-def wrapper_replaces(replaces: list[Replace], local_version: str) -> list[Replace]:
+def _add_require(mod: GoMod, spec: str) -> None:
+    words = spec.split()
+    if len(words) >= 2:
+        mod.requires[words[0]] = words[1]
+
+
+def wrapper_replaces(mod: GoMod, local_version: str) -> list[Replace]:
     """Rewrite the target's replaces for use from a wrapper module.
 
-    Local-path replaces (``k8s.io/api => ./staging/src/k8s.io/api``) become the
-    published module of the same path at ``local_version``; others are kept.
+    Local-path replaces (``k8s.io/api => ./staging/src/k8s.io/api``) of modules
+    the target requires become the published module of the same path at
+    ``local_version``; local replaces of modules it does not require (guards
+    such as ``go.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY``) are dropped; others
+    are kept.
     """
     out = []
-    for rep in replaces:
+    for rep in mod.replaces:
+        if rep.is_local and rep.old not in mod.requires:
+            continue
         if rep.is_local:
             if not local_version:
                 raise ValueError(

@@ -40,6 +40,8 @@ options:
     description:
       - Main packages to build, relative to the module root (C(cmd/kubeadm)) or
         as full import paths. The binary is named after the last path element.
+      - C(NAME=PACKAGE) names the binary explicitly; C(etcd=.) builds the main
+        package at the module root into C(etcd).
     type: list
     elements: str
     required: true
@@ -63,6 +65,14 @@ options:
       - Version used for replaces that point at a local path inside the module
         (the staging modules of k8s.io/kubernetes are C(v0.Y.Z) for C(v1.Y.Z)).
     type: str
+  extra_replaces:
+    description:
+      - Further C(replace) directives for the wrapper, as C(OLD => NEW [VERSION]). Use
+        them for a dependency the Go module proxy does not serve; NEW may be a local
+        directory holding a stand-in module.
+    type: list
+    elements: str
+    default: []
   tags:
     description: Go build tags.
     type: list
@@ -144,6 +154,7 @@ from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import sh
 from ansible_collections.kubelab.cluster.plugins.module_utils.gomod import (
     is_semver,
     parse_gomod,
+    parse_replace,
     render_ldflags,
     render_wrapper_gomod,
     wrapper_replaces,
@@ -152,12 +163,28 @@ from ansible_collections.kubelab.cluster.plugins.module_utils.gomod import (
 STAMP = ".kubelab-build.json"
 
 
+def split_package(spec: str, module: str) -> tuple[str, str]:
+    """(binary name, import path) of a packages entry: cmd/kubeadm, etcd=., or a full import path."""
+    name, sep, pkg = spec.partition("=")
+    if not sep:
+        name, pkg = "", spec
+    pkg = pkg.strip("/") or "."
+    if pkg == ".":
+        path = module
+    elif "." in pkg.split("/", 1)[0]:
+        path = pkg
+    else:
+        path = "%s/%s" % (module, pkg)
+    return (name or path.rsplit("/", 1)[-1]), path
+
+
 class GoModuleBuilder:
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
         self.params = module.params
         self.dest: str = self.params["dest"]
-        self.names = [pkg.rstrip("/").rsplit("/", 1)[-1] for pkg in self.params["packages"]]
+        self.targets = [split_package(pkg, self.params["module"]) for pkg in self.params["packages"]]
+        self.names = [name for name, _path in self.targets]
         self.env = dict(
             os.environ,
             CGO_ENABLED="1" if self.params["cgo"] else "0",
@@ -173,12 +200,14 @@ class GoModuleBuilder:
         except FileNotFoundError:
             self.module.fail_json(msg="the go command %r was not found; install Go or set go_binary" % cmd[0])
         if proc.returncode != 0:
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+            lines = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if not line.startswith("go: downloading")]
+            tail = "\n".join(lines[-15:])
             self.module.fail_json(msg="%s failed (exit %d): %s" % (" ".join(cmd[:3]), proc.returncode, tail), cmd=cmd)
         return proc.stdout
 
     def inputs(self) -> dict:
-        keys = ("module", "version", "packages", "ldflags", "local_replace_version", "tags", "cgo", "goos", "goarch")
+        keys = ("module", "version", "packages", "ldflags", "local_replace_version", "extra_replaces", "tags", "cgo",
+                "goos", "goarch")
         return {key: self.params[key] for key in keys}
 
     def up_to_date(self) -> bool:
@@ -222,7 +251,7 @@ class GoModuleBuilder:
         params = self.params
         info = self.download()
         with open(info["GoMod"], encoding="utf-8") as handle:
-            _path, go_version, replaces = parse_gomod(handle.read())
+            gomod = parse_gomod(handle.read())
         with open(info["Info"], encoding="utf-8") as handle:
             meta = json.load(handle)
         commit = (info.get("Origin") or meta.get("Origin") or {}).get("Hash", "")
@@ -238,7 +267,8 @@ class GoModuleBuilder:
         }
         try:
             ldflags = render_ldflags(params["ldflags"], values)
-            reps = wrapper_replaces(replaces, params["local_replace_version"] or "")
+            reps = wrapper_replaces(gomod, params["local_replace_version"] or "")
+            reps += [parse_replace(spec) for spec in params["extra_replaces"]]
         except ValueError as exc:
             self.module.fail_json(msg=str(exc))
 
@@ -246,17 +276,17 @@ class GoModuleBuilder:
         work = os.path.join(work, "%s@%s" % (params["module"].replace("/", "_"), version))
         os.makedirs(work, exist_ok=True)
         with open(os.path.join(work, "go.mod"), "w", encoding="utf-8") as handle:
-            handle.write(render_wrapper_gomod(params["module"], version, go_version, reps))
+            handle.write(render_wrapper_gomod(params["module"], version, gomod.go_version, reps))
         self.run_go(["mod", "download", params["module"]], work)
 
         os.makedirs(self.dest, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".build-", dir=self.dest)
         try:
-            full = [pkg if "." in pkg.split("/", 1)[0] else "%s/%s" % (params["module"], pkg) for pkg in params["packages"]]
-            args = ["build", "-trimpath", "-ldflags", ("-s -w " + ldflags).strip(), "-o", staging + "/"]
+            args = ["build", "-trimpath", "-ldflags", ("-s -w " + ldflags).strip()]
             if params["tags"]:
                 args += ["-tags", ",".join(params["tags"])]
-            self.run_go(args + full, work)
+            for name, path in self.targets:
+                self.run_go(args + ["-o", os.path.join(staging, name), path], work)
             digests = {}
             for name in self.names:
                 built = os.path.join(staging, name)
@@ -284,6 +314,7 @@ def main() -> None:
             work_dir=dict(type="path"),
             ldflags=dict(type="list", elements="str", default=[]),
             local_replace_version=dict(type="str"),
+            extra_replaces=dict(type="list", elements="str", default=[]),
             tags=dict(type="list", elements="str", default=[]),
             cgo=dict(type="bool", default=False),
             goos=dict(type="str", default="linux"),

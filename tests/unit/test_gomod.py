@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.kubelab.cluster.plugins.modules.go_module_build import split_package
 from ansible_collections.kubelab.cluster.plugins.module_utils.gomod import (
     Replace,
     is_semver,
@@ -34,31 +35,30 @@ replace github.com/old/mod v1.0.0 => github.com/new/mod v1.0.1
 """
 
 
-def test_parse_gomod_reads_module_go_and_every_replace():
-    module, go_version, replaces = parse_gomod(KUBERNETES_GOMOD)
-    assert module == "k8s.io/kubernetes"
-    assert go_version == "1.25.0"
-    assert replaces == [
+def test_parse_gomod_reads_module_go_requires_and_every_replace():
+    mod = parse_gomod(KUBERNETES_GOMOD)
+    assert mod.module == "k8s.io/kubernetes"
+    assert mod.go_version == "1.25.0"
+    assert mod.requires == {"github.com/blang/semver/v4": "v4.0.0", "k8s.io/api": "v0.0.0"}
+    assert mod.replaces == [
         Replace("k8s.io/api", "", "./staging/src/k8s.io/api", ""),
         Replace("k8s.io/client-go", "", "./staging/src/k8s.io/client-go", ""),
         Replace("github.com/old/mod", "v1.0.0", "github.com/new/mod", "v1.0.1"),
     ]
 
 
-def test_local_replaces_point_at_the_published_staging_module():
-    _m, _g, replaces = parse_gomod(KUBERNETES_GOMOD)
-    out = wrapper_replaces(replaces, "v0.35.4")
+def test_local_replaces_of_required_modules_point_at_the_published_module():
+    out = wrapper_replaces(parse_gomod(KUBERNETES_GOMOD), "v0.35.4")
+    # k8s.io/client-go is replaced locally but not required: the guard is dropped.
     assert [r.render() for r in out] == [
         "k8s.io/api => k8s.io/api v0.35.4",
-        "k8s.io/client-go => k8s.io/client-go v0.35.4",
         "github.com/old/mod v1.0.0 => github.com/new/mod v1.0.1",
     ]
 
 
 def test_local_replace_without_version_is_an_error_naming_the_module():
-    _m, _g, replaces = parse_gomod(KUBERNETES_GOMOD)
     with pytest.raises(ValueError, match="k8s.io/api is replaced by the local path"):
-        wrapper_replaces(replaces, "")
+        wrapper_replaces(parse_gomod(KUBERNETES_GOMOD), "")
 
 
 def test_wrapper_gomod_requires_the_target_and_lists_replaces():
@@ -95,3 +95,16 @@ def test_ldflags_fill_fields_and_name_unknown_ones():
 def test_malformed_replace_is_refused():
     with pytest.raises(ValueError, match="malformed replace"):
         parse_gomod("module x\nreplace a b c => d\n")
+
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("cmd/kubeadm", ("kubeadm", "k8s.io/kubernetes/cmd/kubeadm")),
+        ("etcd=.", ("etcd", "k8s.io/kubernetes")),
+        ("flannel=plugins/meta/flannel", ("flannel", "k8s.io/kubernetes/plugins/meta/flannel")),
+        ("k8s.io/other/cmd/tool", ("tool", "k8s.io/other/cmd/tool")),
+    ],
+)
+def test_split_package(spec, expected):
+    assert split_package(spec, "k8s.io/kubernetes") == expected

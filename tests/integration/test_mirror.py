@@ -1,0 +1,212 @@
+"""The offline mirror: built (or reused from the cache) and served for real, then checked.
+
+The session fixture runs playbooks/mirror.yml once on this machine. A cold run
+builds everything from Go modules and Debian packages (tens of minutes on two
+cores); with the cache it takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import REPO, run_playbook
+
+DEFAULTS = yaml.safe_load((REPO / "roles/mirror/defaults/main.yml").read_text())
+K8S = DEFAULTS["mirror_kubernetes_version"]
+ROOT = Path(DEFAULTS["mirror_root"])
+FILES = ROOT / "files"
+REGISTRY = "127.0.0.1:%d" % DEFAULTS["mirror_registry_port"]
+FILES_URL = "http://127.0.0.1:%d" % DEFAULTS["mirror_files_port"]
+PLAYBOOK = REPO / "playbooks/mirror.yml"
+BIN = FILES / "release" / K8S / "bin/linux/amd64"
+
+
+@pytest.fixture(scope="session")
+def mirror():
+    started = time.monotonic()
+    run = run_playbook(PLAYBOOK, timeout=5400)
+    assert run.rc == 0, run.failure_messages()
+    return {"run": run, "seconds": time.monotonic() - started}
+
+
+def output(*cmd: str) -> str:
+    proc = subprocess.run(list(cmd), capture_output=True, text=True, timeout=120, check=False)
+    return proc.stdout + proc.stderr
+
+
+def registry_tags(name: str) -> list[str]:
+    with urllib.request.urlopen("http://%s/v2/%s/tags/list" % (REGISTRY, name), timeout=10) as resp:
+        return json.load(resp).get("tags") or []
+
+
+def test_second_run_changes_nothing(mirror):
+    again = run_playbook(PLAYBOOK)
+    assert again.rc == 0, again.failure_messages()
+    assert again.changed == 0, [t["task"]["name"] for p in again.plays for t in p["tasks"]
+                                if any(h.get("changed") for h in t["hosts"].values())]
+
+
+@pytest.mark.parametrize(
+    "path, args, expected",
+    [
+        ("kubeadm", ["version", "-o", "short"], K8S),
+        ("kubelet", ["--version"], "Kubernetes " + K8S),
+        ("kubectl", ["version", "--client"], "Client Version: " + K8S),
+        ("kube-apiserver", ["--version"], "Kubernetes " + K8S),
+        ("kube-controller-manager", ["--version"], "Kubernetes " + K8S),
+        ("kube-scheduler", ["--version"], "Kubernetes " + K8S),
+        ("kube-proxy", ["--version"], "Kubernetes " + K8S),
+    ],
+)
+def test_kubernetes_binaries_report_the_pinned_version(mirror, path, args, expected):
+    assert expected in output(str(BIN / path), *args)
+
+
+def test_other_binaries_report_their_versions(mirror):
+    d = DEFAULTS
+    checks = [
+        (FILES / "etcd" / d["mirror_etcd_version"] / "linux/amd64/etcd", ["--version"],
+         "etcd Version: " + d["mirror_etcd_version"][1:]),
+        (FILES / "coredns" / d["mirror_coredns_version"] / "linux/amd64/coredns", ["-version"],
+         "CoreDNS-" + d["mirror_coredns_version"][1:]),
+        (FILES / "flannel" / d["mirror_flannel_version"] / "linux/amd64/flanneld", ["--version"], d["mirror_flannel_version"]),
+        (FILES / "flannel-cni-plugin" / d["mirror_flannel_cni_plugin_version"] / "linux/amd64/flannel", [],
+         d["mirror_flannel_cni_plugin_version"]),
+        (FILES / "minikube/releases" / d["mirror_minikube_version"] / "minikube-linux-amd64", ["version", "--short"],
+         d["mirror_minikube_version"]),
+    ] + [
+        (FILES / "cni-plugins" / d["mirror_cni_plugins_version"] / "linux/amd64" / plugin, [], d["mirror_cni_plugins_version"])
+        for plugin in ("bridge", "host-local", "loopback", "portmap")
+    ]
+    for path, args, expected in checks:
+        assert expected in output(str(path), *args), path
+
+
+def test_tarballs_hold_working_binaries(mirror, tmp_path):
+    d = DEFAULTS
+    crictl = FILES / "crictl" / d["mirror_crictl_version"] / ("crictl-%s-linux-amd64.tar.gz" % d["mirror_crictl_version"])
+    subprocess.run(["tar", "-xzf", str(crictl), "-C", str(tmp_path)], check=True)
+    assert d["mirror_crictl_version"] in output(str(tmp_path / "crictl"), "--version")
+    cni = FILES / "cni-plugins" / d["mirror_cni_plugins_version"] / ("cni-plugins-linux-amd64-%s.tgz" % d["mirror_cni_plugins_version"])
+    listing = subprocess.run(["tar", "-tzf", str(cni)], capture_output=True, text=True, check=True).stdout.split()
+    assert sorted(listing) == ["bridge", "host-local", "loopback", "portmap"]
+
+
+def test_every_sha256_matches_and_every_file_has_one(mirror):
+    files = [p for p in FILES.rglob("*") if p.is_file() and p.suffix != ".sha256"]
+    assert len(files) >= 18
+    for path in files:
+        published = Path(str(path) + ".sha256").read_text().strip()
+        assert published == hashlib.sha256(path.read_bytes()).hexdigest(), path
+
+
+def test_files_are_served_over_http(mirror):
+    url = "%s/release/%s/bin/linux/amd64/kubeadm.sha256" % (FILES_URL, K8S)
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        assert resp.read().decode() == (BIN / "kubeadm.sha256").read_text()
+
+
+def kubeadm_images() -> list[str]:
+    out = subprocess.run([str(BIN / "kubeadm"), "config", "images", "list", "--kubernetes-version", K8S,
+                          "--image-repository", REGISTRY], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_kubeadm_lists_only_images_the_registry_has(mirror):
+    images = kubeadm_images()
+    assert len(images) == 7
+    for image in images:
+        name, tag = image[len(REGISTRY) + 1:].rsplit(":", 1)
+        assert tag in registry_tags(name), image
+
+
+def test_every_image_is_pullable_by_its_exact_name(mirror, tmp_path):
+    d = DEFAULTS
+    extra = ["%s/flannel:%s" % (REGISTRY, d["mirror_flannel_version"]),
+             "%s/flannel-cni-plugin:%s" % (REGISTRY, d["mirror_flannel_cni_plugin_version"])]
+    extra += ["%s/%s:%s" % (REGISTRY, name, tag) for name in ("agnhost", "busybox", "nginx") for tag in registry_tags(name)]
+    for number, image in enumerate(kubeadm_images() + extra):
+        dest = tmp_path / str(number)
+        subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "docker://" + image, "oci:%s:pulled" % dest],
+                       check=True, capture_output=True)
+        assert (dest / "index.json").is_file(), image
+
+
+def test_nginx_images_are_two_real_versions(mirror, tmp_path):
+    tags = registry_tags("nginx")
+    assert len(tags) == 2 and tags[0] != tags[1]
+    for tag in tags:
+        dest = tmp_path / tag
+        subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "docker://%s/nginx:%s" % (REGISTRY, tag),
+                        "dir:%s" % dest], check=True, capture_output=True)
+        manifest = json.loads((dest / "manifest.json").read_text())
+        layer = dest / manifest["layers"][-1]["digest"].split(":", 1)[1]
+        rootfs = tmp_path / ("root-" + tag)
+        rootfs.mkdir()
+        subprocess.run(["tar", "-xzf", str(layer), "-C", str(rootfs), "./usr/sbin/nginx", "usr/sbin/nginx"],
+                       capture_output=True, check=False)
+        nginx = next(rootfs.rglob("nginx"))
+        assert "nginx/%s" % tag in output("chroot", str(rootfs), "/usr/sbin/nginx", "-v") or \
+            "nginx/%s" % tag in output(str(nginx), "-v"), tag
+
+
+def test_image_tags_tell_the_truth(mirror):
+    assert registry_tags("etcd") == [DEFAULTS["mirror_etcd_version"][1:] + "-0"]
+    assert registry_tags("kube-apiserver") == [K8S]
+    busybox = registry_tags("busybox")
+    assert len(busybox) == 1
+    assert busybox[0] in output("busybox")
+
+
+def test_unknown_version_fails_before_the_served_mirror_changes(mirror):
+    before = sorted(str(p) for p in FILES.rglob("*"))
+    run = run_playbook(PLAYBOOK, {"mirror_kubernetes_version": "v1.99.0"})
+    assert run.rc != 0
+    assert any("k8s.io/kubernetes@v1.99.0 is not available from the Go module proxy" in m for m in run.failure_messages()), \
+        run.failure_messages()
+    assert sorted(str(p) for p in FILES.rglob("*")) == before
+    assert K8S in registry_tags("kube-apiserver")
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ({"mirror_kubernetes_version": "1.35"}, "mirror_kubernetes_version '1.35' is not a Kubernetes release tag"),
+        ({"mirror_etcd_version": "latest"}, "mirror_etcd_version 'latest' is not a release tag"),
+        ({"mirror_source": "torrent"}, "value of mirror_source must be one of: build, download, got: torrent"),
+    ],
+)
+def test_bad_input_is_refused_in_preflight(extra, expected):
+    run = run_playbook(PLAYBOOK, extra)
+    assert run.rc != 0
+    assert any(expected in m for m in run.failure_messages()), run.failure_messages()
+
+
+def test_port_in_use_is_named(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        run = run_playbook(PLAYBOOK, {"mirror_registry_port": port, "mirror_root": str(tmp_path / "root")})
+    assert run.rc != 0
+    assert any("port %d (mirror_registry_port) is in use by another program" % port in m
+               for m in run.failure_messages()), run.failure_messages()
+    assert not (tmp_path / "root").exists()
+
+
+def test_too_little_space_for_a_cold_cache(tmp_path):
+    run = run_playbook(PLAYBOOK, {"mirror_cache_dir": str(tmp_path / "cache"), "mirror_min_free_gb": 1000000,
+                                  "mirror_root": str(tmp_path / "root")})
+    assert run.rc != 0
+    assert any("building the mirror for %s needs about 1000000 GiB" % K8S in m for m in run.failure_messages()), \
+        run.failure_messages()
+    assert not (tmp_path / "root").exists()
