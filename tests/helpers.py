@@ -47,6 +47,8 @@ class PlaybookRun:
                 for res in task["hosts"].values():
                     if res.get("failed") or res.get("unreachable"):
                         msgs.append(str(res.get("msg", "")))
+                        # A loop's own message only says that items failed; theirs say why.
+                        msgs.extend(str(item.get("msg", "")) for item in res.get("results", []) if item.get("failed"))
         return msgs
 
 

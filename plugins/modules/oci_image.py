@@ -12,8 +12,8 @@ short_description: Build an OCI image layout from files and directory trees, wit
 version_added: "0.1.0"
 description:
   - Writes an OCI image layout (C(oci-layout), C(index.json), C(blobs/)) holding one
-    image tagged O(tag): the layers of an optional O(base) image, then one layer per
-    entry of O(layers), and an image configuration with entrypoint, command,
+    image tagged O(tag), made of the layers of an optional O(base) image, then one layer
+    per entry of O(layers), and an image configuration with entrypoint, command,
     environment, working directory and user.
   - Layers are reproducible (sorted entries, fixed times), so the same inputs give
     the same digests. A stamp records the inputs; a second run with the same inputs

@@ -11,7 +11,6 @@ import hashlib
 import json
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -28,14 +27,6 @@ REGISTRY = "127.0.0.1:%d" % DEFAULTS["mirror_registry_port"]
 FILES_URL = "http://127.0.0.1:%d" % DEFAULTS["mirror_files_port"]
 PLAYBOOK = REPO / "playbooks/mirror.yml"
 BIN = FILES / "release" / K8S / "bin/linux/amd64"
-
-
-@pytest.fixture(scope="session")
-def mirror():
-    started = time.monotonic()
-    run = run_playbook(PLAYBOOK, timeout=5400)
-    assert run.rc == 0, run.failure_messages()
-    return {"run": run, "seconds": time.monotonic() - started}
 
 
 def output(*cmd: str) -> str:

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Benchmark of the offline mirror: build time, cached run time, sizes.
+
+Prints numbers; asserts nothing. With --cold the run uses an empty cache
+directory and empty Go build and module caches under --scratch, so every
+artifact is built from nothing (tens of minutes on two cores). Without it,
+the run measures the mirror as this machine has it (normally fully cached).
+
+    .venv/bin/python benchmarks/mirror.py            # cached run + sizes
+    .venv/bin/python benchmarks/mirror.py --cold --scratch /var/tmp/kubelab-bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULTS = yaml.safe_load((REPO / "roles/mirror/defaults/main.yml").read_text())
+
+
+def run_mirror(extravars: dict, env: dict) -> float:
+    started = time.monotonic()
+    cmd = ["ansible-playbook", "playbooks/mirror.yml", "-e", json.dumps(extravars)]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    if proc.returncode != 0:
+        sys.exit("mirror run failed:\n" + proc.stdout[-3000:] + proc.stderr[-2000:])
+    return seconds
+
+
+def du(path: Path) -> int:
+    """Bytes of the regular files under path, each inode counted once."""
+    seen, total = set(), 0
+    for item in path.rglob("*"):
+        if item.is_file() and not item.is_symlink():
+            st = item.stat()
+            if st.st_ino not in seen:
+                seen.add(st.st_ino)
+                total += st.st_size
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold", action="store_true", help="build everything from empty caches")
+    parser.add_argument("--scratch", default="/var/tmp/kubelab-bench", help="directory for the cold caches")
+    args = parser.parse_args()
+
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    extravars: dict = {}
+    cache = Path(DEFAULTS["mirror_cache_dir"])
+    root = Path(DEFAULTS["mirror_root"])
+    if args.cold:
+        scratch = Path(args.scratch)
+        subprocess.run(["rm", "-rf", str(scratch)], check=True)
+        cache, root = scratch / "cache", scratch / "root"
+        env.update(GOCACHE=str(scratch / "gocache"), GOMODCACHE=str(scratch / "gomodcache"))
+        extravars = {"mirror_cache_dir": str(cache), "mirror_root": str(root),
+                     "mirror_files_port": 18480, "mirror_registry_port": 15000}
+
+    first = run_mirror(extravars, env)
+    second = run_mirror(extravars, env)
+    print("kubernetes version      %s" % DEFAULTS["mirror_kubernetes_version"])
+    print("%-23s %8.1f s" % ("cold run" if args.cold else "first run", first))
+    print("%-23s %8.1f s" % ("cached run", second))
+    print("%-23s %8.1f MiB" % ("files repository", du(root / "files") / 2**20))
+    print("%-23s %8.1f MiB" % ("registry storage", du(root / "registry") / 2**20))
+    print("%-23s %8.1f MiB" % ("build cache", du(cache) / 2**20))
+    images = sorted(p for p in (cache / "oci").glob("*/*") if (p / "index.json").exists() and p.parent.name != "base")
+    for image in images:
+        manifest_digest = json.loads((image / "index.json").read_text())["manifests"][0]["digest"].split(":")[1]
+        manifest = json.loads((image / "blobs/sha256" / manifest_digest).read_text())
+        size = sum(layer["size"] for layer in manifest["layers"])
+        print("image %-30s %8.1f MiB" % ("%s:%s" % (image.parent.name, image.name), size / 2**20))
+
+
+if __name__ == "__main__":
+    main()
