@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Benchmark of the offline mirror: build time, cached run time, sizes.
 
 Prints numbers; asserts nothing. With --cold the run uses an empty cache
