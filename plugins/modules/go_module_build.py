@@ -94,16 +94,15 @@ options:
     description: The go command to run.
     type: str
     default: go
+extends_documentation_fragment:
+  - kubelab.cluster.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing it.
     support: full
     details: Reports whether a build would run; builds nothing.
   diff_mode:
-    description: Would report the changes as a diff.
     support: none
   idempotent:
-    description: A second run with the same arguments changes nothing.
     support: full
     details: A build stamp records the inputs; matching binaries are not rebuilt.
 """

@@ -77,16 +77,15 @@ options:
     description: Path of the minikube command.
     type: path
     default: minikube
+extends_documentation_fragment:
+  - kubelab.cluster.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing it.
     support: full
     details: The profile's status and settings are read; start, stop and delete are only reported.
   diff_mode:
-    description: Would report the changes as a diff.
     support: none
   idempotent:
-    description: A second run with the same arguments changes nothing.
     support: full
 """
 

@@ -81,15 +81,14 @@ options:
     description: Image architecture.
     type: str
     default: amd64
+extends_documentation_fragment:
+  - kubelab.cluster.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing it.
     support: full
   diff_mode:
-    description: Would report the changes as a diff.
     support: none
   idempotent:
-    description: A second run with the same arguments changes nothing.
     support: full
 """
 

@@ -60,19 +60,18 @@ options:
         host that runs the module.
     type: bool
     default: true
+extends_documentation_fragment:
+  - kubelab.cluster.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing it.
     support: full
     details:
       - In check mode the installed version is read and the published checksum
         fetched, so an unreachable files repository fails in check mode too;
         nothing is downloaded or written.
   diff_mode:
-    description: Would report the changes as a diff.
     support: none
   idempotent:
-    description: A second run with the same arguments changes nothing.
     support: full
 """
 

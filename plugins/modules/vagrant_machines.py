@@ -55,16 +55,15 @@ options:
   log_file:
     description: File that receives vagrant's output. Defaults to C(.vagrant/kubelab-vagrant.log) under O(root).
     type: path
+extends_documentation_fragment:
+  - kubelab.cluster.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing it.
     support: full
     details: The machines' states are read; nothing is brought up, halted or destroyed.
   diff_mode:
-    description: Would report the changes as a diff.
     support: none
   idempotent:
-    description: A second run with the same arguments changes nothing.
     support: full
 """
 
