@@ -66,6 +66,9 @@ def test_install_is_real_and_idempotent(files_repo, install_dir):
         ({"minikube_kubernetes_version": "stable"}, "minikube_kubernetes_version 'stable'"),
         ({"minikube_arch": "riscv64"}, "architecture 'riscv64' has no minikube build here"),
         ({"minikube_profile_state": "running"}, "value of minikube_profile_state must be one of"),
+        # The tests run as root.
+        ({"minikube_profile_state": "started", "minikube_driver": "docker"},
+         "minikube's docker driver does not run as root"),
     ],
 )
 def test_bad_input_is_refused_before_any_change(files_repo, install_dir, extra, expected):
