@@ -20,6 +20,8 @@ import yaml
 from helpers import REPO, run_playbook
 
 DEFAULTS = yaml.safe_load((REPO / "roles/mirror/defaults/main.yml").read_text())
+ROLE_VARS = yaml.safe_load((REPO / "roles/mirror/vars/main.yml").read_text())
+CNI_PLUGINS = sorted(p.rsplit("/", 1)[1] for p in ROLE_VARS["mirror_cni_plugins"])
 K8S = DEFAULTS["mirror_kubernetes_version"]
 ROOT = Path(DEFAULTS["mirror_root"])
 FILES = ROOT / "files"
@@ -76,7 +78,7 @@ def test_other_binaries_report_their_versions(mirror):
          d["mirror_minikube_version"]),
     ] + [
         (FILES / "cni-plugins" / d["mirror_cni_plugins_version"] / "linux/amd64" / plugin, [], d["mirror_cni_plugins_version"])
-        for plugin in ("bridge", "host-local", "loopback", "portmap")
+        for plugin in CNI_PLUGINS
     ]
     for path, args, expected in checks:
         assert expected in output(str(path), *args), path
@@ -89,7 +91,8 @@ def test_tarballs_hold_working_binaries(mirror, tmp_path):
     assert d["mirror_crictl_version"] in output(str(tmp_path / "crictl"), "--version")
     cni = FILES / "cni-plugins" / d["mirror_cni_plugins_version"] / ("cni-plugins-linux-amd64-%s.tgz" % d["mirror_cni_plugins_version"])
     listing = subprocess.run(["tar", "-tzf", str(cni)], capture_output=True, text=True, check=True).stdout.split()
-    assert sorted(listing) == ["bridge", "host-local", "loopback", "portmap"]
+    assert sorted(listing) == CNI_PLUGINS
+    assert {"bridge", "host-local", "loopback", "portmap", "firewall"} <= set(listing)
 
 
 def test_every_sha256_matches_and_every_file_has_one(mirror):
@@ -125,6 +128,7 @@ def test_every_image_is_pullable_by_its_exact_name(mirror, tmp_path):
     extra = ["%s/flannel:%s" % (REGISTRY, d["mirror_flannel_version"]),
              "%s/flannel-cni-plugin:%s" % (REGISTRY, d["mirror_flannel_cni_plugin_version"])]
     extra += ["%s/%s:%s" % (REGISTRY, name, tag) for name in ("agnhost", "busybox", "nginx") for tag in registry_tags(name)]
+    extra += ["%s/k8s-minikube/storage-provisioner:%s" % (REGISTRY, ROLE_VARS["mirror_storage_provisioner_version"])]
     for number, image in enumerate(kubeadm_images() + extra):
         dest = tmp_path / str(number)
         subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "docker://" + image, "oci:%s:pulled" % dest],
