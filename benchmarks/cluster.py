@@ -53,7 +53,7 @@ def main() -> None:
     os.environ.setdefault("KUBELAB_PROVIDER", "docker")
 
     molecule("destroy")
-    up, _ = molecule("create")
+    up = molecule("create")[0]
     cold, cold_out = molecule("converge")
     again, again_out = molecule("converge")
     print("provider                     %s" % os.environ["KUBELAB_PROVIDER"])

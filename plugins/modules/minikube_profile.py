@@ -213,7 +213,7 @@ class MinikubeProfile:
         rc, out, err = self.module.run_command(cmd)
         if check and rc != 0:
             tail = "\n".join((err or out).strip().splitlines()[-20:])
-            self.module.fail_json(msg="%s failed (exit %d): %s" % (" ".join(cmd[:4]), rc, tail), command=cmd, **self.result)
+            self.module.fail_json(msg="%s failed (exit %d): %s" % (" ".join(cmd[:4]), rc, tail), **dict(self.result, command=cmd))
         return rc, out, err
 
     def profile_config(self) -> dict | None:

@@ -16,9 +16,13 @@ PLAYBOOK = REPO / "playbooks/preflight.yml"
 GOOD = {"kubelab_files_repo": "http://127.0.0.1:8480", "kubelab_node_network": "127.0.0.0/8"}
 
 
+def local_hosts(names) -> dict:
+    return {name: {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+            for name in names}
+
+
 def inventory(tmp_path, control_planes=("node-a",), workers=("node-b",)):
-    hosts = lambda names: {name: {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-                           for name in names}
+    hosts = local_hosts
     data = {"all": {"children": {"control_plane": {"hosts": hosts(control_planes)},
                                  "workers": {"hosts": hosts(workers)}}}}
     path = tmp_path / "hosts.yml"

@@ -128,7 +128,6 @@ def test_every_image_is_pullable_by_its_exact_name(mirror, tmp_path):
     extra = ["%s/flannel:%s" % (REGISTRY, d["mirror_flannel_version"]),
              "%s/flannel-cni-plugin:%s" % (REGISTRY, d["mirror_flannel_cni_plugin_version"])]
     extra += ["%s/%s:%s" % (REGISTRY, name, tag) for name in ("agnhost", "busybox", "nginx") for tag in registry_tags(name)]
-    extra += ["%s/k8s-minikube/storage-provisioner:%s" % (REGISTRY, ROLE_VARS["mirror_storage_provisioner_version"])]
     for number, image in enumerate(kubeadm_images() + extra):
         dest = tmp_path / str(number)
         subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "docker://" + image, "oci:%s:pulled" % dest],

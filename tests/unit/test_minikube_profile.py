@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.kubelab.cluster.plugins.modules.minikube_profile import (
+    MinikubeProfile,
     differences,
     is_running,
     requested_settings,
@@ -53,3 +56,35 @@ def test_running_means_host_and_apiserver_running():
     assert not is_running({"Host": "Running", "APIServer": "Stopped"})
     assert not is_running({})
     assert is_running([{"Host": "Running", "APIServer": "Running"}, {"Host": "Running", "Worker": True}])
+
+
+class FailingStart:
+    """Enough of AnsibleModule for a start whose minikube command fails."""
+
+    check_mode = False
+
+    def __init__(self):
+        self.params = {"minikube_binary": "minikube", "name": "minikube", "state": "started", "driver": "none",
+                       "container_runtime": "", "kubernetes_version": "", "image_repository": "", "registry_mirror": [],
+                       "binary_mirror": "", "cpus": 0, "memory": 0, "extra_args": [], "recreate": False}
+
+    def run_command(self, cmd):
+        if cmd[1] == "profile":
+            return 0, '{"valid": [], "invalid": []}', ""
+        return 80, "", "X Exiting due to K8S_FAIL: kubeadm init failed"
+
+    def fail_json(self, **kwargs):
+        raise RuntimeError(kwargs)
+
+    def exit_json(self, **kwargs):
+        raise AssertionError("a failing start must not exit normally: %r" % kwargs)
+
+
+def test_a_failing_command_is_reported_with_its_output_and_the_command():
+    with pytest.raises(RuntimeError) as caught:
+        MinikubeProfile(FailingStart()).run()
+    report = caught.value.args[0]
+    assert "minikube start -p minikube failed (exit 80)" in report["msg"]
+    assert "kubeadm init failed" in report["msg"]
+    assert report["command"][:2] == ["minikube", "start"]
+    assert report["operation"] == "start"
