@@ -37,12 +37,17 @@ def molecule(step: str) -> tuple[float, str]:
 
 
 def recap(out: str) -> dict:
+    """Per-host counts of the last PLAY RECAP (molecule may wrap a host's line in two)."""
     hosts = {}
-    for line in out.splitlines():
+    lines = out.splitlines() + [""]
+    for number, line in enumerate(lines[:-1]):
         match = RECAP.match(line)
         if match:
             host, ok, changed, _unreachable, _failed, skipped = match.groups()
-            hosts[host] = {"ok": int(ok), "changed": int(changed), "skipped": int(skipped or 0)}
+            if skipped is None:
+                wrapped = re.search(r"skipped=(\d+)", lines[number + 1])
+                skipped = wrapped.group(1) if wrapped else "0"
+            hosts[host] = {"ok": int(ok), "changed": int(changed), "skipped": int(skipped)}
     return hosts
 
 
