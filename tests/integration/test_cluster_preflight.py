@@ -74,3 +74,16 @@ def test_several_control_planes_need_an_endpoint(mirror, tmp_path):
                for m in run.failure_messages()), run.failure_messages()
     run = preflight(tmp_path, {"kubelab_control_plane_endpoint": "cp.example.test:6443"}, control_planes=("node-a", "node-c"))
     assert run.rc == 0, run.failure_messages()
+
+
+@pytest.mark.parametrize("playbook, variable", [
+    ("playbooks/control_plane.yml", "control_plane_ignore_preflight_errors"),
+    ("playbooks/workers.yml", "worker_ignore_preflight_errors"),
+])
+def test_skipping_every_kubeadm_check_is_refused(tmp_path, playbook, variable):
+    run = run_playbook(REPO / playbook, dict(GOOD, **{variable: ["Swap", "ALL"]}),
+                       inventory=inventory(tmp_path, control_planes=("node-a",), workers=("node-a",)), timeout=300)
+    assert run.rc != 0
+    assert any("%s ['Swap', 'ALL'] skips every kubeadm preflight check" % variable in m for m in run.failure_messages()), \
+        run.failure_messages()
+    assert run.changed == 0
