@@ -86,7 +86,7 @@ def test_unreachable_files_repo_names_the_url(install_dir):
     assert "cannot download http://127.0.0.1:9/releases/v1.38.1/minikube-linux-amd64.sha256" in msg
 
 
-def test_profile_absent_and_start_plan_run_the_real_binary(files_repo, install_dir, minikube_home):
+def test_profile_absent_and_start_plan_run_the_real_binary(mirror, files_repo, install_dir, minikube_home):
     assert minikube(files_repo, install_dir).rc == 0
     gone = minikube(files_repo, install_dir, minikube_profile_state="absent", minikube_profile="kubelab-test")
     assert gone.rc == 0, gone.failure_messages()
@@ -95,9 +95,15 @@ def test_profile_absent_and_start_plan_run_the_real_binary(files_repo, install_d
 
     plan = minikube(files_repo, install_dir, check=True, minikube_profile_state="started", minikube_profile="kubelab-test",
                     minikube_driver="none", minikube_image_repository="127.0.0.1:5000",
-                    minikube_binary_mirror="http://127.0.0.1:8480")
+                    minikube_binary_mirror="http://127.0.0.1:8480",
+                    # The none driver's crictl and CNI plugins, from the offline mirror.
+                    minikube_crictl_repo="http://127.0.0.1:8480/crictl",
+                    minikube_cni_plugins_repo="http://127.0.0.1:8480/cni-plugins")
     assert plan.rc == 0, plan.failure_messages()
     result = plan.results("Bring the minikube profile")[0]
     assert result["operation"] == "start" and result["changed"] is True
     assert not (minikube_home / ".minikube" / "profiles" / "kubelab-test").exists()
     assert os.listdir(install_dir) == ["minikube"]
+    # Check mode planned the none driver's downloads without making them.
+    assert all(r["changed"] for r in plan.results("Download crictl and the CNI plugins")[0]["results"])
+    assert not Path("/var/cache/kubelab/crictl-v1.34.0-linux-amd64.tar.gz").exists()
