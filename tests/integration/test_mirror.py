@@ -127,7 +127,7 @@ def test_every_image_is_pullable_by_its_exact_name(mirror, tmp_path):
     d = DEFAULTS
     extra = ["%s/flannel:%s" % (REGISTRY, d["mirror_flannel_version"]),
              "%s/flannel-cni-plugin:%s" % (REGISTRY, d["mirror_flannel_cni_plugin_version"])]
-    extra += ["%s/%s:%s" % (REGISTRY, name, tag) for name in ("agnhost", "busybox", "nginx") for tag in registry_tags(name)]
+    extra += ["%s/%s:%s" % (REGISTRY, name, tag) for name in ("e2e-test-images/agnhost", "busybox", "nginx") for tag in registry_tags(name)]
     for number, image in enumerate(kubeadm_images() + extra):
         dest = tmp_path / str(number)
         subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "docker://" + image, "oci:%s:pulled" % dest],

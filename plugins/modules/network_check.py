@@ -1,0 +1,292 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kubelab.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: network_check
+short_description: Verify the Kubernetes network model on a running cluster
+version_added: "0.1.0"
+description:
+  - Deploys probes, checks the four requirements of the Kubernetes network model, and removes the probes again
+    (also when the check or the deployment fails).
+  - Pod probes run as DaemonSets on every schedulable node (O(probes_per_node) of them per node), each serving
+    C(/clientip) over HTTP with agnhost C(netexec). A host-network DaemonSet is the node side, on every node.
+  - Each probe checks all of its peers itself, concurrently, in one exec call per probe; a second call for the
+    pairs that failed is the only retry.
+  - C(pod_to_pod) every pod probe reaches every other one by ICMP ping and by HTTP.
+    C(node_to_pod) every node reaches every pod probe by ICMP ping and by HTTP.
+    C(no_nat) the source address a pod observed is the sender's pod IP, or for a node one of the node's own
+    addresses. C(self_ip) a pod's own interface address is its C(status.podIP), and is what its peers observed.
+  - IPv4 only.
+author:
+  - kubelab.cluster contributors (@kubelab)
+requirements:
+  - kubernetes (the Python client)
+  - an image with agnhost (netexec and pause) and busybox's sh, ping, wget and ip, as the upstream agnhost image
+options:
+  kubeconfig:
+    description: Path of the kubeconfig; empty uses C(KUBECONFIG) or C(~/.kube/config).
+    type: path
+  context:
+    description: Context of the kubeconfig to use; empty uses its current context.
+    type: str
+  namespace:
+    description:
+      - Namespace for the probes. Created when missing and then deleted afterwards; in an existing
+        namespace only the probes are removed.
+    type: str
+    default: kubelab-netcheck
+  image:
+    description: The probe image.
+    type: str
+    default: registry.k8s.io/e2e-test-images/agnhost:2.59
+  image_pull_policy:
+    description: Pull policy of the probe containers.
+    type: str
+    choices: [Always, IfNotPresent, Never]
+    default: IfNotPresent
+  port:
+    description: TCP port the pod probes serve HTTP on, inside their own network namespace.
+    type: int
+    default: 8080
+  probes_per_node:
+    description: Number of pod probes on each schedulable node.
+    type: int
+    default: 1
+  include_control_plane:
+    description: Also place pod probes on nodes tainted as control plane. Node probes run on every node anyway.
+    type: bool
+    default: false
+  requirements:
+    description: The requirements to judge; the probes always collect the data for all of them.
+    type: list
+    elements: str
+    choices: [pod_to_pod, node_to_pod, no_nat, self_ip]
+    default: [pod_to_pod, node_to_pod, no_nat, self_ip]
+  probe_timeout:
+    description: Seconds a probe waits for one ICMP or HTTP answer from one target.
+    type: int
+    default: 2
+  retries:
+    description: Extra rounds for the pairs that failed (only those are probed again).
+    type: int
+    default: 1
+  ready_timeout:
+    description: Seconds to wait for every probe to be ready before failing.
+    type: int
+    default: 120
+  parallel:
+    description: Probe calls in flight at once.
+    type: int
+    default: 16
+attributes:
+  check_mode:
+    support: full
+    details: The check runs in check mode as well. It never changes the cluster's state; the probes it deploys
+      are removed before it returns.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+notes:
+  - The module always returns C(changed=false); the probes exist only while it runs.
+"""
+
+EXAMPLES = r"""
+- name: Check the network model of the lab
+  kubelab.cluster.network_check:
+    kubeconfig: ~/.kube/kubelab.conf
+    image: 192.168.56.1:5000/e2e-test-images/agnhost:2.59
+  register: network
+
+- name: Show the pair matrix
+  ansible.builtin.debug:
+    msg: "{{ network.matrix }}"
+
+- name: Sixty probes over three nodes, only the NAT requirement judged
+  kubelab.cluster.network_check:
+    kubeconfig: ~/.kube/kubelab.conf
+    probes_per_node: 20
+    include_control_plane: true
+    requirements: [no_nat]
+"""
+
+RETURN = r"""
+results:
+  description: One result per judged requirement.
+  returned: when the probes ran
+  type: dict
+  sample:
+    no_nat: {passed: false, checked: 6, description: the source a pod observes is the sender's own address,
+             failures: [{source: kubelab-netcheck-pod-0-x2v9k, source_ip: 10.244.1.4, source_node: k8s-node01,
+                         target: kubelab-netcheck-pod-0-8mlqz, target_ip: 10.244.2.5, target_node: k8s-node02,
+                         why: "observed source 10.244.1.0, expected 10.244.1.4"}]}
+failed_requirements:
+  description: Names of the requirements that failed.
+  returned: always
+  type: list
+  elements: str
+pairs:
+  description: The full pair matrix, one entry per sender and target pod.
+  returned: when the probes ran
+  type: list
+  elements: dict
+  sample:
+    - {source: k8s-node01, source_kind: node, source_node: k8s-node01, source_ip: 192.168.56.11,
+       target: kubelab-netcheck-pod-0-8mlqz, target_node: k8s-node02, target_ip: 10.244.2.5,
+       icmp: true, http: true, observed: 10.244.1.0, nat: false, attempts: 1, error: ""}
+probes:
+  description: Every probe with its node, reported IP and the IPv4 addresses it found on its own interfaces.
+  returned: when the probes ran
+  type: list
+  elements: dict
+matrix:
+  description: The pair matrix as text, one line per sender, followed by one line per requirement.
+  returned: when the probes ran
+  type: list
+  elements: str
+rounds:
+  description: Probe rounds run (1 when nothing needed a retry).
+  returned: when the probes ran
+  type: int
+seconds:
+  description: Time spent getting the probes ready, checking, and cleaning up.
+  returned: always
+  type: dict
+  sample: {ready: 6.1, check: 1.4, cleanup: 3.2, total: 10.7}
+server_version:
+  description: Version the API server reported.
+  returned: when the API answered
+  type: str
+left_behind:
+  description: Probe objects still present after the clean-up timed out (empty when all are gone).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import time
+import traceback
+from dataclasses import asdict
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.kubelab.cluster.plugins.module_utils import netcheck
+from ansible_collections.kubelab.cluster.plugins.module_utils.probes import (
+    ClusterError,
+    ProbeCluster,
+    ProbeSpec,
+    load_configuration,
+)
+
+try:
+    import kubernetes  # noqa: F401  pylint: disable=unused-import
+
+    HAS_K8S = True
+    K8S_IMP_ERR = ""
+except ImportError:
+    HAS_K8S = False
+    K8S_IMP_ERR = traceback.format_exc()
+
+
+ARGUMENT_SPEC = dict(
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    namespace=dict(type="str", default="kubelab-netcheck"),
+    image=dict(type="str", default="registry.k8s.io/e2e-test-images/agnhost:2.59"),
+    image_pull_policy=dict(type="str", choices=["Always", "IfNotPresent", "Never"], default="IfNotPresent"),
+    port=dict(type="int", default=8080),
+    probes_per_node=dict(type="int", default=1),
+    include_control_plane=dict(type="bool", default=False),
+    requirements=dict(type="list", elements="str", choices=list(netcheck.REQUIREMENTS),
+                      default=list(netcheck.REQUIREMENTS)),
+    probe_timeout=dict(type="int", default=2),
+    retries=dict(type="int", default=1),
+    ready_timeout=dict(type="int", default=120),
+    parallel=dict(type="int", default=16),
+)
+
+LIMITS = {
+    "port": (1, 65535),
+    "probes_per_node": (1, 50),
+    "probe_timeout": (1, 60),
+    "retries": (0, 5),
+    "ready_timeout": (1, 3600),
+    "parallel": (1, 128),
+}
+
+
+def bad_params(params: dict) -> list[str]:
+    """Every parameter outside its range, named with the range."""
+    bad = ["%s=%s (expected %d to %d)" % (name, params[name], low, high)
+           for name, (low, high) in LIMITS.items() if not low <= params[name] <= high]
+    if not params["namespace"]:
+        bad.append("namespace='' (expected a namespace name)")
+    if not params["requirements"]:
+        bad.append("requirements=[] (expected at least one of %s)" % ", ".join(netcheck.REQUIREMENTS))
+    return bad
+
+
+class NetworkCheck:
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.params = module.params
+        self.seconds = {"ready": 0.0, "check": 0.0, "cleanup": 0.0, "total": 0.0}
+        self.result: dict = {"changed": False, "failed_requirements": [], "left_behind": [], "seconds": self.seconds}
+
+    def run(self) -> None:
+        p = self.params
+        started = time.monotonic()
+        configuration = load_configuration(p["kubeconfig"], p["context"])
+        spec = ProbeSpec(namespace=p["namespace"], image=p["image"], port=p["port"],
+                         probes_per_node=p["probes_per_node"], include_control_plane=p["include_control_plane"],
+                         pull_policy=p["image_pull_policy"])
+        cluster = ProbeCluster(configuration, spec, probe_timeout=p["probe_timeout"])
+        self.result["server_version"] = cluster.reachable()
+        try:
+            cluster.ensure_namespace()
+            cluster.deploy()
+            pods, nodes = cluster.wait_ready(p["ready_timeout"])
+            self.seconds["ready"] = round(time.monotonic() - started, 3)
+            outcome = netcheck.check(cluster.runner, pods, nodes, retries=p["retries"], parallel=p["parallel"],
+                                     requirements=p["requirements"])
+            self.seconds["check"] = outcome.seconds
+        finally:
+            cleanup_started = time.monotonic()
+            self.result["left_behind"] = cluster.cleanup()
+            self.seconds["cleanup"] = round(time.monotonic() - cleanup_started, 3)
+            self.seconds["total"] = round(time.monotonic() - started, 3)
+        self.result.update(
+            results=outcome.results,
+            failed_requirements=outcome.failed,
+            pairs=[pair.as_dict() for pair in outcome.pairs],
+            probes=[asdict(probe) for probe in outcome.pods + outcome.nodes],
+            matrix=netcheck.matrix_lines(outcome),
+            rounds=outcome.rounds,
+        )
+        if outcome.failed:
+            self.module.fail_json(msg=netcheck.failure_message(outcome), **self.result)
+        if self.result["left_behind"]:
+            self.module.warn("probe objects still present after clean-up: %s" % ", ".join(self.result["left_behind"]))
+        self.module.exit_json(**self.result)
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if not HAS_K8S:
+        module.fail_json(msg=missing_required_lib("kubernetes"), exception=K8S_IMP_ERR)
+    bad = bad_params(module.params)
+    if bad:
+        module.fail_json(msg="invalid parameters: %s" % "; ".join(bad), changed=False)
+    check = NetworkCheck(module)
+    try:
+        check.run()
+    except ClusterError as exc:
+        module.fail_json(msg=str(exc), **check.result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""The network-model logic: reply parsing, pair matrix, NAT and self-IP judgement, formatting."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.kubelab.cluster.plugins.module_utils import netcheck
+from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import Probe, ProbeError
+from ansible_collections.kubelab.cluster.plugins.modules import network_check
+
+
+def pods_and_nodes():
+    pods = [Probe("pa", "pod", "n1", "10.244.1.2"), Probe("pb", "pod", "n1", "10.244.1.3"),
+            Probe("pc", "pod", "n2", "10.244.2.2")]
+    nodes = [Probe("n1", "node", "n1", "192.168.56.11"), Probe("n2", "node", "n2", "192.168.56.12")]
+    return pods, nodes
+
+
+NODE_ADDRS = {"n1": ["192.168.56.11", "10.244.1.0", "10.244.1.1"], "n2": ["192.168.56.12", "10.244.2.0", "10.244.2.1"]}
+
+
+class FakeNetwork:
+    """Answers as PROBE_SCRIPT would on a network described by a few rules."""
+
+    def __init__(self, pods, nodes, masquerade_from=None, down=(), own=None):
+        self.by_ip = {p.ip: p for p in pods}
+        self.masquerade_from = masquerade_from  # node whose pods' traffic to other nodes is rewritten
+        self.down = set(down)  # pod names whose link is down
+        self.own = own or {}
+        self.calls = []
+
+    def source_seen(self, sender, target):
+        if sender.kind == "node":
+            return NODE_ADDRS[sender.node][1] if target.node != sender.node else NODE_ADDRS[sender.node][2]
+        if sender.node == self.masquerade_from and target.node != sender.node:
+            return NODE_ADDRS[sender.node][1]
+        return self.own.get(sender.name, [sender.ip])[0]
+
+    def __call__(self, probe, targets):
+        self.calls.append((probe.name, list(targets)))
+        addrs = NODE_ADDRS[probe.node] if probe.kind == "node" else self.own.get(probe.name, [probe.ip])
+        lines = ["SELF %s" % " ".join(a + "/24" for a in addrs)]
+        for ip in targets:
+            target = self.by_ip[ip]
+            if probe.name in self.down or target.name in self.down:
+                lines.append("PEER %s 0 0 -" % ip)
+            else:
+                lines.append("PEER %s 1 1 %s:40000" % (ip, self.source_seen(probe, target)))
+        return "\n".join(lines + ["END", ""])
+
+
+def test_parse_reply_reads_addresses_and_peers():
+    reply = netcheck.parse_reply("SELF 10.244.1.2/24 \nPEER 10.244.2.2 1 1 10.244.1.2:51234\n"
+                                 "PEER 10.244.1.3 0 1 [fd00::1]:80\nEND\n", ["10.244.2.2", "10.244.1.3"])
+    assert reply.addresses == ["10.244.1.2"]
+    assert reply.peers["10.244.2.2"] == (True, True, "10.244.1.2")
+    assert reply.peers["10.244.1.3"] == (False, True, "fd00::1")
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("SELF 10.0.0.1/24\nPEER 10.0.0.2 1 1 10.0.0.1:1\n", "end marker"),
+    ("SELF 10.0.0.1/24\nEND\n", "10.0.0.2"),
+    ("PEER 10.0.0.2 1 1 10.0.0.1:1\nEND\n", "own addresses"),
+    ("", "own addresses, 10.0.0.2, end marker"),
+])
+def test_parse_reply_refuses_incomplete_replies(text, missing):
+    with pytest.raises(ProbeError, match=missing):
+        netcheck.parse_reply(text, ["10.0.0.2"])
+
+
+def test_parse_reply_refuses_an_address_that_is_not_one():
+    with pytest.raises(ValueError):
+        netcheck.parse_reply("SELF notanip/24\nEND\n", [])
+
+
+@pytest.mark.parametrize("raw, host", [("10.0.0.1:4242", "10.0.0.1"), ("[fd00::1]:80", "fd00::1"), ("-", ""),
+                                       ("10.0.0.1", "10.0.0.1")])
+def test_strip_port(raw, host):
+    assert netcheck.strip_port(raw) == host
+
+
+def test_pairs_cover_every_pod_pair_and_every_node_to_pod():
+    pods, nodes = pods_and_nodes()
+    pairs = netcheck.build_pairs(pods, nodes)
+    assert len(pairs) == 3 * 2 + 2 * 3
+    assert all(p.source is not p.target for p in pairs)
+    assert all(p.target.kind == "pod" for p in pairs)
+
+
+def test_healthy_network_passes_with_one_call_per_probe():
+    pods, nodes = pods_and_nodes()
+    net = FakeNetwork(pods, nodes)
+    outcome = netcheck.check(net, pods, nodes)
+    assert outcome.failed == []
+    assert outcome.rounds == 1
+    assert sorted(name for name, _ in net.calls) == ["n1", "n2", "pa", "pb", "pc"]
+    assert {name: r["checked"] for name, r in outcome.results.items()} == {
+        "pod_to_pod": 6, "node_to_pod": 6, "no_nat": 12, "self_ip": 3}
+    assert nodes[0].addresses == NODE_ADDRS["n1"]
+
+
+def test_masquerade_on_one_node_names_exactly_its_cross_node_pairs():
+    pods, nodes = pods_and_nodes()
+    outcome = netcheck.check(FakeNetwork(pods, nodes, masquerade_from="n1"), pods, nodes)
+    assert outcome.failed == ["no_nat", "self_ip"]
+    failing = {(f["source"], f["target"]) for f in outcome.results["no_nat"]["failures"]}
+    assert failing == {("pa", "pc"), ("pb", "pc")}
+    assert "observed source 10.244.1.0, expected 10.244.1.2" in outcome.results["no_nat"]["failures"][0]["why"]
+    message = netcheck.failure_message(outcome)
+    assert "no_nat failed for 2 of 12" in message
+    assert "pa (10.244.1.2 on n1) -> pc (10.244.2.2 on n2)" in message
+
+
+def test_a_node_seen_from_its_own_addresses_is_not_nat():
+    pods, nodes = pods_and_nodes()
+    outcome = netcheck.check(FakeNetwork(pods, nodes), pods, nodes, requirements=["no_nat"])
+    node_pairs = [p for p in outcome.pairs if p.source.kind == "node"]
+    assert {p.observed for p in node_pairs} == {"10.244.1.0", "10.244.1.1", "10.244.2.0", "10.244.2.1"}
+    assert outcome.failed == []
+    assert list(outcome.results) == ["no_nat"]
+
+
+def test_downed_link_is_unreachable_and_retried_alone():
+    pods, nodes = pods_and_nodes()
+    net = FakeNetwork(pods, nodes, down=["pb"])
+    outcome = netcheck.check(net, pods, nodes, retries=1)
+    assert outcome.rounds == 2
+    assert outcome.failed == ["pod_to_pod", "node_to_pod"]
+    p2p = {(f["source"], f["target"]) for f in outcome.results["pod_to_pod"]["failures"]}
+    assert p2p == {("pa", "pb"), ("pb", "pa"), ("pb", "pc"), ("pc", "pb")}
+    n2p = {(f["source"], f["target"]) for f in outcome.results["node_to_pod"]["failures"]}
+    assert n2p == {("n1", "pb"), ("n2", "pb")}
+    # the retry round only asked for the failed pairs
+    second = net.calls[5:]
+    assert sorted(second) == [("n1", ["10.244.1.3"]), ("n2", ["10.244.1.3"]), ("pa", ["10.244.1.3"]),
+                              ("pb", ["10.244.1.2", "10.244.2.2"]), ("pc", ["10.244.1.3"])]
+    assert all(p.attempts == 2 for p in outcome.pairs if not p.reached)
+    assert "no ICMP and no HTTP reply" in netcheck.failure_message(outcome)
+
+
+def test_transient_failure_passes_on_retry():
+    pods, nodes = pods_and_nodes()
+    net = FakeNetwork(pods, nodes, down=["pc"])
+
+    def flaky(probe, targets):
+        if len(net.calls) >= 5:
+            net.down.clear()
+        return net(probe, targets)
+
+    outcome = netcheck.check(flaky, pods, nodes, retries=1)
+    assert outcome.failed == []
+    assert outcome.rounds == 2
+
+
+def test_self_ip_catches_an_interface_address_that_is_not_the_reported_one():
+    pods, nodes = pods_and_nodes()
+    net = FakeNetwork(pods, nodes, own={"pc": ["10.244.2.9", "10.244.2.2"]})
+    outcome = netcheck.check(net, pods, nodes)
+    assert [f["source"] for f in outcome.results["self_ip"]["failures"]] == ["pc"]
+    why = outcome.results["self_ip"]["failures"][0]["why"]
+    assert why == "own addresses 10.244.2.9, 10.244.2.2, reported IP 10.244.2.2; peers observed 10.244.2.9"
+
+
+def test_a_probe_that_cannot_run_fails_its_pairs_with_the_reason():
+    pods, nodes = pods_and_nodes()
+    net = FakeNetwork(pods, nodes)
+
+    def broken(probe, targets):
+        if probe.name == "n2":
+            raise ProbeError("exec in n2 failed: 0 Handshake status 500")
+        return net(probe, targets)
+
+    outcome = netcheck.check(broken, pods, nodes, retries=0)
+    assert outcome.failed == ["node_to_pod"]
+    assert {f["why"] for f in outcome.results["node_to_pod"]["failures"]} == {"exec in n2 failed: 0 Handshake status 500"}
+
+
+def test_matrix_shows_every_sender_and_the_verdicts():
+    pods, nodes = pods_and_nodes()
+    outcome = netcheck.check(FakeNetwork(pods, nodes, masquerade_from="n1", down=["pb"]), pods, nodes, retries=0)
+    lines = netcheck.matrix_lines(outcome)
+    rows = {line.split("|")[0].strip(): line.split("|")[1].split() for line in lines[2:7]}
+    assert rows == {
+        "1 pod 10.244.1.2 (n1)": ["-", "X", "NAT"],
+        "2 pod 10.244.1.3 (n1)": ["X", "-", "X"],
+        "3 pod 10.244.2.2 (n2)": ["ok", "X", "-"],
+        "N1 node 192.168.56.11 (n1)": ["ok", "X", "ok"],
+        "N2 node 192.168.56.12 (n2)": ["ok", "X", "ok"],
+    }
+    assert any(line.startswith("no_nat      FAIL  6 checked, 1 failed") for line in lines)
+
+
+def test_failure_message_names_at_most_the_limit():
+    pods = [Probe("p%d" % i, "pod", "n%d" % (i % 2), "10.0.%d.%d" % (i % 2, i + 2)) for i in range(8)]
+    net = FakeNetwork(pods, [], down=["p0"])
+    outcome = netcheck.check(net, pods, [], retries=0)
+    message = netcheck.failure_message(outcome, limit=3)
+    assert "pod_to_pod failed for 14 of 56" in message
+    assert message.endswith("and 11 more")
+
+
+@pytest.mark.parametrize("name, value", [("port", 0), ("port", 70000), ("probes_per_node", 0), ("retries", -1),
+                                         ("probe_timeout", 0), ("parallel", 0)])
+def test_parameters_out_of_range_are_named(name, value):
+    params = {k: v.get("default") for k, v in network_check.ARGUMENT_SPEC.items()}
+    params[name] = value
+    assert network_check.bad_params(params) == ["%s=%s (expected %d to %d)" % ((name, value) + network_check.LIMITS[name])]
+
+
+def test_defaults_are_valid():
+    params = {k: v.get("default") for k, v in network_check.ARGUMENT_SPEC.items()}
+    assert network_check.bad_params(params) == []
