@@ -35,19 +35,24 @@ DESCRIPTIONS = {
     "self_ip": "a pod's own interface address is the IP others see",
 }
 
-# POSIX sh for busybox. Arguments: port, per-target timeout in seconds, then
-# the target addresses. (Debian's static busybox wget crashes on -T, hence
-# timeout.) One line per target, written by one echo (atomic on a
-# pipe), so concurrent jobs never interleave inside a line.
+# POSIX sh for busybox. Arguments: port, per-target timeout in seconds, how
+# many targets to check at once, then the target addresses. (Debian's static
+# busybox wget crashes on -T, hence timeout.) One line per target, written by
+# one echo (atomic on a pipe), so concurrent jobs never interleave inside a line.
 PROBE_SCRIPT = r"""
-port=$1; wait_s=$2; shift 2
+port=$1; wait_s=$2; fanout=$3; shift 3
 echo "SELF $(ip -4 -o addr show scope global | awk '{print $4}' | tr '\n' ' ')"
 check() {
   if ping -c 1 -W "$wait_s" "$1" >/dev/null 2>&1; then icmp=1; else icmp=0; fi
   if seen=$(timeout "$wait_s" wget -q -O - "http://$1:$port/clientip" 2>/dev/null); then http=1; else http=0; seen=-; fi
   echo "PEER $1 $icmp $http ${seen:--}"
 }
-for target in "$@"; do check "$target" & done
+n=0
+for target in "$@"; do
+  check "$target" &
+  n=$((n + 1))
+  if [ "$n" -ge "$fanout" ]; then wait; n=0; fi
+done
 wait
 echo END
 """

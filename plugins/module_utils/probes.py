@@ -103,10 +103,12 @@ def _daemonset(name: str, spec: ProbeSpec, labels: dict[str, str], pod_spec: dic
 class ProbeCluster:
     """Runs the probes of one check on one cluster."""
 
-    def __init__(self, configuration: "client.Configuration", spec: ProbeSpec, probe_timeout: int) -> None:
+    def __init__(self, configuration: "client.Configuration", spec: ProbeSpec, probe_timeout: int,
+                 fanout: int) -> None:
         self.configuration = configuration
         self.spec = spec
         self.probe_timeout = probe_timeout
+        self.fanout = fanout
         api = client.ApiClient(configuration)
         self.core = client.CoreV1Api(api)
         self.apps = client.AppsV1Api(api)
@@ -122,15 +124,22 @@ class ProbeCluster:
 
     def ensure_namespace(self) -> None:
         ns = self.spec.namespace
-        try:
-            current = self.core.read_namespace(ns)
-            if current.status.phase == "Terminating":
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                current = self.core.read_namespace(ns)
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise ClusterError("cannot read namespace %s: %s" % (ns, api_error(exc))) from exc
+                break
+            ours = (current.metadata.labels or {}).get("app.kubernetes.io/managed-by") == MANAGED_BY
+            if current.status.phase != "Terminating":
+                self.created_namespace = ours
+                return
+            # an earlier check's namespace goes away within seconds; anything else is the user's to sort out
+            if not ours or time.monotonic() > deadline:
                 raise ClusterError("namespace %s is being deleted; wait until it is gone or choose another" % ns)
-            self.created_namespace = (current.metadata.labels or {}).get("app.kubernetes.io/managed-by") == MANAGED_BY
-            return
-        except ApiException as exc:
-            if exc.status != 404:
-                raise ClusterError("cannot read namespace %s: %s" % (ns, api_error(exc))) from exc
+            time.sleep(1)
         body = {"metadata": {"name": ns, "labels": {"app.kubernetes.io/managed-by": MANAGED_BY}}}
         try:
             self.core.create_namespace(body)
@@ -160,10 +169,12 @@ class ProbeCluster:
             time.sleep(1)
 
     def _probe_state(self) -> dict[str, Any]:
-        sets = self.apps.list_namespaced_daemon_set(self.spec.namespace,
-                                                    label_selector="app.kubernetes.io/name=%s" % APP_LABEL).items
-        pods = self.core.list_namespaced_pod(self.spec.namespace,
-                                             label_selector="app.kubernetes.io/name=%s" % APP_LABEL).items
+        selector = "app.kubernetes.io/name=%s" % APP_LABEL
+        try:
+            sets = self.apps.list_namespaced_daemon_set(self.spec.namespace, label_selector=selector).items
+            pods = self.core.list_namespaced_pod(self.spec.namespace, label_selector=selector).items
+        except ApiException as exc:
+            raise ClusterError("cannot read the probes in namespace %s: %s" % (self.spec.namespace, api_error(exc))) from exc
         counted = all(s.status.observed_generation and s.status.desired_number_scheduled is not None
                       and s.status.number_ready == s.status.desired_number_scheduled
                       and s.status.desired_number_scheduled > 0 for s in sets)
@@ -193,11 +204,12 @@ class ProbeCluster:
         """Exec PROBE_SCRIPT in the probe's pod (its own ApiClient: exec patches the client it uses)."""
         core = client.CoreV1Api(client.ApiClient(self.configuration))
         pod = probe.pod or probe.name
-        command = ["sh", "-c", PROBE_SCRIPT, "probe", str(self.spec.port), str(self.probe_timeout)] + list(targets)
+        command = ["sh", "-c", PROBE_SCRIPT, "probe", str(self.spec.port), str(self.probe_timeout),
+                   str(self.fanout)] + list(targets)
         try:
             out = stream(core.connect_get_namespaced_pod_exec, pod, self.spec.namespace, container="probe",
                          command=command, stdout=True, stderr=True, stdin=False, tty=False,
-                         _request_timeout=2 * self.probe_timeout + 20)
+                         _request_timeout=2 * self.probe_timeout * (len(targets) // self.fanout + 1) + 20)
         except Exception as exc:
             raise ProbeError("exec in %s failed: %s" % (pod, api_error(exc))) from exc
         return out if isinstance(out, str) else out.decode("utf-8", "replace")

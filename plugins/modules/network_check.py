@@ -80,9 +80,13 @@ options:
     type: int
     default: 120
   parallel:
-    description: Probe calls in flight at once.
+    description: Probe calls in flight at once (each one a probe checking its targets).
     type: int
-    default: 16
+    default: 8
+  fanout:
+    description: Targets one probe checks at the same time.
+    type: int
+    default: 8
 attributes:
   check_mode:
     support: full
@@ -116,7 +120,7 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-results:
+checks:
   description: One result per judged requirement.
   returned: when the probes ran
   type: dict
@@ -206,7 +210,8 @@ ARGUMENT_SPEC = dict(
     probe_timeout=dict(type="int", default=2),
     retries=dict(type="int", default=1),
     ready_timeout=dict(type="int", default=120),
-    parallel=dict(type="int", default=16),
+    parallel=dict(type="int", default=8),
+    fanout=dict(type="int", default=8),
 )
 
 LIMITS = {
@@ -216,6 +221,7 @@ LIMITS = {
     "retries": (0, 5),
     "ready_timeout": (1, 3600),
     "parallel": (1, 128),
+    "fanout": (1, 256),
 }
 
 
@@ -244,7 +250,7 @@ class NetworkCheck:
         spec = ProbeSpec(namespace=p["namespace"], image=p["image"], port=p["port"],
                          probes_per_node=p["probes_per_node"], include_control_plane=p["include_control_plane"],
                          pull_policy=p["image_pull_policy"])
-        cluster = ProbeCluster(configuration, spec, probe_timeout=p["probe_timeout"])
+        cluster = ProbeCluster(configuration, spec, probe_timeout=p["probe_timeout"], fanout=p["fanout"])
         self.result["server_version"] = cluster.reachable()
         try:
             cluster.ensure_namespace()
@@ -260,7 +266,7 @@ class NetworkCheck:
             self.seconds["cleanup"] = round(time.monotonic() - cleanup_started, 3)
             self.seconds["total"] = round(time.monotonic() - started, 3)
         self.result.update(
-            results=outcome.results,
+            checks=outcome.results,
             failed_requirements=outcome.failed,
             pairs=[pair.as_dict() for pair in outcome.pairs],
             probes=[asdict(probe) for probe in outcome.pods + outcome.nodes],

@@ -111,7 +111,7 @@ class Lab:
         """Run the module's probe script in the probe's namespace with busybox, as the exec call does in a pod."""
         done = subprocess.run(
             ["ip", "netns", "exec", self.ns(probe.name), "env", "-i", "PATH=%s" % self.bin, "sh", "-c",
-             netcheck.PROBE_SCRIPT, "probe", str(PORT), "1", *targets],
+             netcheck.PROBE_SCRIPT, "probe", str(PORT), "1", "2", *targets],
             capture_output=True, text=True, timeout=30)
         if done.returncode != 0:
             raise ProbeError("probe in %s exited %d: %s" % (probe.name, done.returncode, done.stderr))

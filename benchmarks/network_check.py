@@ -1,0 +1,67 @@
+#!/usr/bin/env python
+"""Benchmark of the network check: how its time grows with the number of probes.
+
+Prints numbers; asserts nothing. Runs kubelab.cluster.network_check through
+Ansible against a running cluster (the lab of molecule/default, after
+`molecule converge`) with 1, 5, 15 and 30 pod probes per schedulable node
+(2 workers: 2, 10, 30 and 60 probe pods, plus one node probe per node), each a
+few times, and prints the time to get the probes ready, the check itself
+(all pairs probed and judged), the clean-up and the module's total.
+
+    .venv/bin/python benchmarks/network_check.py --image 192.168.56.1:5000/e2e-test-images/agnhost:2.59
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_check(kubeconfig: str, image: str, per_node: int) -> dict:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+               ANSIBLE_STDOUT_CALLBACK="json")
+    args = json.dumps({"kubeconfig": kubeconfig, "image": image, "probes_per_node": per_node, "ready_timeout": 300})
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-m",
+                           "kubelab.cluster.network_check", "-a", args], cwd=REPO, env=env, capture_output=True,
+                          text=True, check=False)
+    try:
+        result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (ValueError, KeyError, IndexError):
+        sys.exit("the check did not run:\n%s%s" % (proc.stdout[-3000:], proc.stderr[-3000:]))
+    if result.get("failed"):
+        sys.exit("the check failed: %s" % result.get("msg"))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kubeconfig", default=os.path.expanduser("~/.kube/kubelab.conf"))
+    parser.add_argument("--image", default="192.168.56.1:5000/e2e-test-images/agnhost:2.59")
+    parser.add_argument("--per-node", type=int, nargs="+", default=[1, 5, 15, 30])
+    parser.add_argument("--repeat", type=int, default=3)
+    opts = parser.parse_args()
+    print("%6s %6s %6s %7s | %8s %8s %8s %8s  (seconds, median of %d)"
+          % ("probes", "nodes", "pairs", "rounds", "ready", "check", "cleanup", "total", opts.repeat))
+    for per_node in opts.per_node:
+        runs = [run_check(opts.kubeconfig, opts.image, per_node) for _ in range(opts.repeat)]
+        last = runs[-1]
+        pods = sum(1 for p in last["probes"] if p["kind"] == "pod")
+        nodes = len(last["probes"]) - pods
+
+        def med(key: str) -> float:
+            return statistics.median(r["seconds"][key] for r in runs)
+
+        print("%6d %6d %6d %7s | %8.2f %8.2f %8.2f %8.2f"
+              % (pods, nodes, len(last["pairs"]), "/".join(str(r["rounds"]) for r in runs),
+                 med("ready"), med("check"), med("cleanup"), med("total")))
+
+
+if __name__ == "__main__":
+    main()
