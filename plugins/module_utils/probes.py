@@ -9,10 +9,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from ansible_collections.kubelab.cluster.plugins.module_utils.kube import ClusterError, api_error, server_version
 from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import PROBE_SCRIPT, Probe, ProbeError
 
 try:
-    from kubernetes import client, config
+    from kubernetes import client
     from kubernetes.client.rest import ApiException
     from kubernetes.stream import stream
 except ImportError:  # the module reports the missing library
@@ -20,10 +21,6 @@ except ImportError:  # the module reports the missing library
 
 MANAGED_BY = "kubelab.cluster.network_check"
 APP_LABEL = "kubelab-netcheck"
-
-
-class ClusterError(Exception):
-    """Something the cluster refused or never did; the message says which."""
 
 
 @dataclass
@@ -34,22 +31,6 @@ class ProbeSpec:
     probes_per_node: int
     include_control_plane: bool
     pull_policy: str
-
-
-def load_configuration(kubeconfig: str | None, context: str | None) -> "client.Configuration":
-    configuration = client.Configuration()
-    try:
-        config.load_kube_config(config_file=kubeconfig, context=context, client_configuration=configuration)
-    except Exception as exc:  # the loader raises several unrelated types
-        raise ClusterError("cannot load the kubeconfig %s%s: %s" % (
-            kubeconfig or "(default)", " context %s" % context if context else "", exc)) from exc
-    return configuration
-
-
-def api_error(exc: Exception) -> str:
-    if isinstance(exc, ApiException):
-        return "%s %s" % (exc.status, exc.reason) + (": %s" % exc.body.strip()[:300] if exc.body else "")
-    return str(exc)
 
 
 def _labels(role: str, index: int | None = None) -> dict[str, str]:
@@ -116,11 +97,7 @@ class ProbeCluster:
 
     # -- set-up ---------------------------------------------------------
     def reachable(self) -> str:
-        try:
-            version = client.VersionApi(client.ApiClient(self.configuration)).get_code(_request_timeout=10)
-        except Exception as exc:
-            raise ClusterError("the API server at %s does not answer: %s" % (self.configuration.host, api_error(exc))) from exc
-        return version.git_version
+        return server_version(self.configuration)
 
     def ensure_namespace(self) -> None:
         ns = self.spec.namespace

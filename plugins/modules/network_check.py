@@ -179,12 +179,8 @@ from dataclasses import asdict
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.kubelab.cluster.plugins.module_utils import netcheck
-from ansible_collections.kubelab.cluster.plugins.module_utils.probes import (
-    ClusterError,
-    ProbeCluster,
-    ProbeSpec,
-    load_configuration,
-)
+from ansible_collections.kubelab.cluster.plugins.module_utils.kube import ClusterError, load_configuration
+from ansible_collections.kubelab.cluster.plugins.module_utils.probes import ProbeCluster, ProbeSpec
 
 try:
     import kubernetes  # noqa: F401  pylint: disable=unused-import
