@@ -50,7 +50,7 @@ def main() -> None:
     print("%6s %6s %6s %7s | %8s %8s %8s %8s  (seconds, median of %d)"
           % ("probes", "nodes", "pairs", "rounds", "ready", "check", "cleanup", "total", opts.repeat))
     for per_node in opts.per_node:
-        runs = [run_check(opts.kubeconfig, opts.image, per_node) for _ in range(opts.repeat)]
+        runs = [run_check(opts.kubeconfig, opts.image, per_node) for _run in range(opts.repeat)]
         last = runs[-1]
         pods = sum(1 for p in last["probes"] if p["kind"] == "pod")
         nodes = len(last["probes"]) - pods

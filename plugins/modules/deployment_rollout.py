@@ -71,11 +71,15 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Reports the change it would make (revision and template it would roll to) without making it.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation
+      indicates no change.
     support: full
 """
 
@@ -340,8 +344,8 @@ class Rollout:
             self.fail_rollout(before, current, why)
         if record["min_available"] < record["allowed_min_available"]:
             self.result["history"] = history_of(self.replica_sets(self.read()))
-            self.module.fail_json(msg="Deployment %s: available replicas dropped to %d during the rollout; the strategy "
-                                      "allows no fewer than %d" % (self.p["name"], record["min_available"],
+            self.module.fail_json(msg="Deployment %s: available replicas dropped to %s during the rollout; the strategy "
+                                      "allows no fewer than %s" % (self.p["name"], record["min_available"],
                                                                    record["allowed_min_available"]), **self.result)
         self.done(self.read())
 

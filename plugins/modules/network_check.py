@@ -89,12 +89,16 @@ options:
     default: 8
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The check runs in check mode as well. It never changes the cluster's state; the probes it deploys
       are removed before it returns.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation
+      indicates no change.
     support: full
 notes:
   - The module always returns C(changed=false); the probes exist only while it runs.

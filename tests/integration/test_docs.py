@@ -17,7 +17,7 @@ ANSIBLE_DOC = str(Path(sys.executable).parent / "ansible-doc")
 
 def doc(*args: str) -> subprocess.CompletedProcess:
     out = subprocess.run([ANSIBLE_DOC, *args], capture_output=True, text=True, env=ansible_env(), cwd=REPO,
-                         timeout=120)
+                         timeout=120, check=False)
     out.stdout = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)
     return out
 

@@ -92,7 +92,7 @@ def test_healthy_network_passes_with_one_call_per_probe():
     outcome = netcheck.check(net, pods, nodes)
     assert outcome.failed == []
     assert outcome.rounds == 1
-    assert sorted(name for name, _ in net.calls) == ["n1", "n2", "pa", "pb", "pc"]
+    assert sorted(call[0] for call in net.calls) == ["n1", "n2", "pa", "pb", "pc"]
     assert {name: r["checked"] for name, r in outcome.results.items()} == {
         "pod_to_pod": 6, "node_to_pod": 6, "no_nat": 12, "self_ip": 3}
     assert nodes[0].addresses == NODE_ADDRS["n1"]
