@@ -29,3 +29,8 @@ def parse_checksum(text: str) -> str:
     words = text.strip().split()
     digest = words[0].lower() if words else ""
     return digest if _HEX64.match(digest) else ""
+
+
+def is_sha256(value: str) -> bool:
+    """Whether ``value`` is a hex sha256 digest: exactly 64 hex characters, either case."""
+    return bool(_HEX64.fullmatch(value.lower()))

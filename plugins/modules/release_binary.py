@@ -20,6 +20,14 @@ description:
     downloaded next to O(dest), its digest compared and its reported version
     checked; only then is it moved over O(dest) in one rename. A checksum or
     version mismatch leaves O(dest) as it was.
+  - The published sha256 guards against a corrupted download and against a
+    files repository that disagrees with itself (a binary that does not match
+    the C(.sha256) served beside it). It cannot catch a repository that serves
+    another binary together with a matching C(.sha256); pin the digest with
+    O(sha256) for that.
+  - With O(sha256), the pinned digest wins over the published one, which is
+    then not fetched at all. The binary at O(dest) counts as installed only
+    when its digest equals O(sha256), whatever version it reports.
 author:
   - kubelab.cluster contributors (@kubelab)
 options:
@@ -28,8 +36,19 @@ options:
     type: str
     required: true
   checksum_url:
-    description: Address of a file whose first word is the hex sha256 of the binary. Defaults to O(url) with C(.sha256) appended.
+    description:
+      - Address of a file whose first word is the hex sha256 of the binary. Defaults to O(url) with C(.sha256) appended.
+      - Not fetched when O(sha256) is given.
     type: str
+  sha256:
+    description:
+      - Hex sha256 digest the binary must have (64 hex characters, as C(sha256sum) prints it), for example
+        taken from the upstream release notes. When given, it is used instead of the digest the files
+        repository publishes, and a download that does not match it is not installed.
+      - Empty means not pinned, so a role can pass an empty default through.
+    type: str
+    default: ""
+    version_added: "0.2.0"
   dest:
     description: Path of the installed binary.
     type: path
@@ -69,6 +88,8 @@ attributes:
       - In check mode the installed version is read and the published checksum
         fetched, so an unreachable files repository fails in check mode too;
         nothing is downloaded or written.
+      - With O(sha256) the repository is not contacted in check mode; only the
+        digest of the binary at O(dest) is compared with the pinned one.
   diff_mode:
     support: none
   idempotent:
@@ -82,6 +103,16 @@ EXAMPLES = r"""
     dest: /usr/local/bin/kubectl
     version: v1.35.4
     version_args: [version, --client, -o, json]
+
+- name: Install kubectl v1.35.4 only if it has exactly this digest
+  kubelab.cluster.release_binary:
+    url: https://dl.k8s.io/release/v1.35.4/bin/linux/amd64/kubectl
+    dest: /usr/local/bin/kubectl
+    version: v1.35.4
+    version_args: [version, --client, -o, json]
+    # Recorded from upstream when the version was chosen; a files repository
+    # that serves another binary, even with a matching .sha256, then fails the task.
+    sha256: "{{ kubectl_sha256 }}"
 """
 
 RETURN = r"""
@@ -95,8 +126,22 @@ version:
   returned: always
   type: str
 sha256:
-  description: Digest published for the binary.
-  returned: when the checksum was fetched
+  description: Digest the binary was checked against, the pinned O(sha256) or the published one.
+  returned: when O(sha256) is given or the published checksum was fetched
+  type: str
+sha256_source:
+  description: Where RV(sha256) came from, V(pinned) for the O(sha256) option or V(published) for O(checksum_url).
+  returned: when RV(sha256) is returned
+  type: str
+  sample: pinned
+  version_added: "0.2.0"
+expected_sha256:
+  description: Digest the download had to have.
+  returned: when the download did not match
+  type: str
+actual_sha256:
+  description: Digest the download had.
+  returned: when the download did not match
   type: str
 url:
   description: Address the binary was (or would be) downloaded from.
@@ -112,7 +157,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import fetch_url
-from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import parse_checksum, sha256_file
+from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import is_sha256, parse_checksum, sha256_file
 
 
 def reported_version(path: str, args: list[str]) -> str:
@@ -143,6 +188,7 @@ class ReleaseBinary:
         self.url: str = self.params["url"]
         self.checksum_url: str = self.params["checksum_url"] or self.url + ".sha256"
         self.dest: str = self.params["dest"]
+        self.pinned: str = (self.params["sha256"] or "").strip().lower()
         self.result: dict = {"changed": False, "url": self.url, "version": self.params["version"]}
 
     def get(self, url: str):
@@ -177,9 +223,11 @@ class ReleaseBinary:
                     out.write(chunk)
             actual = hasher.hexdigest()
             if actual != digest:
+                source = ("the sha256 option pins %s" % digest if self.pinned
+                          else "the files repository publishes sha256 %s" % digest)
                 self.module.fail_json(
-                    msg="checksum mismatch for %s: the files repository publishes sha256 %s but the download has %s; "
-                    "the binary was not installed" % (self.url, digest, actual),
+                    msg="checksum mismatch for %s: %s but the download has %s; "
+                    "the binary was not installed" % (self.url, source, actual),
                     expected_sha256=digest,
                     actual_sha256=actual,
                     **self.result,
@@ -205,20 +253,36 @@ class ReleaseBinary:
             int(self.params["mode"], 8)
         except ValueError:
             self.module.fail_json(msg="mode %r is not an octal file mode like 0755" % self.params["mode"])
+        if self.pinned and not is_sha256(self.pinned):
+            self.module.fail_json(
+                msg="sha256 %r is not a sha256 digest; expected 64 hex characters as sha256sum prints them, "
+                "or an empty value to use the published checksum" % self.params["sha256"],
+                **self.result,
+            )
         current = ""
         if self.params["run_version_check"]:
             current = reported_version(self.dest, self.params["version_args"])
         self.result["previous_version"] = first_version(current)
-        if current and names_version(current, self.params["version"]):
-            self.module.exit_json(**self.result)
-        digest = self.published_checksum()
-        self.result["sha256"] = digest
+        if self.pinned:
+            # A pinned digest decides alone: a binary that reports the right version but has another digest is replaced.
+            digest = self.pinned
+            self.result.update(sha256=digest, sha256_source="pinned")
+        else:
+            if current and names_version(current, self.params["version"]):
+                self.module.exit_json(**self.result)
+            digest = self.published_checksum()
+            self.result.update(sha256=digest, sha256_source="published")
         if os.path.isfile(self.dest) and sha256_file(self.dest) == digest:
             self.module.exit_json(**self.result)
         self.result["changed"] = True
         if not self.module.check_mode:
-            if not os.path.isdir(os.path.dirname(self.dest) or "."):
-                self.module.fail_json(msg="directory of dest %s does not exist" % self.dest, **self.result)
+            directory = os.path.dirname(self.dest) or "."
+            if not os.path.isdir(directory):
+                self.module.fail_json(
+                    msg="directory %s of dest %s does not exist; create it first or choose a dest in an existing directory"
+                    % (directory, self.dest),
+                    **self.result,
+                )
             self.download(digest)
         self.module.exit_json(**self.result)
 
@@ -228,6 +292,7 @@ def main() -> None:
         argument_spec=dict(
             url=dict(type="str", required=True),
             checksum_url=dict(type="str"),
+            sha256=dict(type="str", default=""),
             dest=dict(type="path", required=True),
             version=dict(type="str", required=True),
             version_args=dict(type="list", elements="str", default=["version"]),

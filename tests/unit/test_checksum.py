@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import parse_checksum, sha256_file
+from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import is_sha256, parse_checksum, sha256_file
 
 DIGEST = "a" * 64
 
@@ -24,3 +24,12 @@ def test_sha256_file_matches_hashlib(tmp_path):
     path = tmp_path / "blob"
     path.write_bytes(data)
     assert sha256_file(str(path)) == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("value, expected", [
+    (DIGEST, True), (DIGEST.upper(), True), ("0123456789abcdef" * 4, True),
+    ("", False), ("a" * 63, False), ("a" * 65, False), ("g" * 64, False), (DIGEST + "\n", False),
+    (DIGEST + "  kubectl", False), ("sha256:" + DIGEST, False),
+])
+def test_is_sha256_takes_exactly_64_hex_characters(value, expected):
+    assert is_sha256(value) is expected
