@@ -16,6 +16,10 @@ no_nat       the source a target observed is the sender's pod IP, or one of
              the sending node's own addresses
 self_ip      a pod's own interface address is its reported IP, and is what
              its peers observed
+
+A requirement for which nothing could be checked (no pairs, or no pair that
+answered) fails: a check that compares nothing cannot find a fault, so its
+passing would say nothing about the network.
 """
 
 from __future__ import annotations
@@ -220,7 +224,7 @@ def check(runner: Runner, pods: Sequence[Probe], nodes: Sequence[Probe], retries
         pending = [p for p in pairs if not p.reached]
         if not pending or rounds > retries:
             break
-    results = judge(list(pods), pairs, list(requirements))
+    results = judge(list(pods), pairs, list(requirements), nodes=list(nodes))
     return Outcome(pods=list(pods), nodes=list(nodes), pairs=pairs, results=results, rounds=rounds,
                    seconds=round(time.monotonic() - started, 3))
 
@@ -238,8 +242,37 @@ def _unreached_why(pair: Pair) -> str:
     return "no %s reply" % " and no ".join(lost)
 
 
-def judge(pods: list[Probe], pairs: list[Pair], requirements: list[str]) -> dict[str, dict]:
-    """One named result per requirement: passed, how many were checked, the failures."""
+def _probes(pods: Sequence[Probe], nodes: Sequence[Probe] | None) -> str:
+    """'1 pod probe on 1 node and 0 node probes', for the reason a requirement had nothing to check."""
+    on = len({pod.node for pod in pods})
+    text = "%d pod probe%s on %d node%s" % (len(pods), "" if len(pods) == 1 else "s", on, "" if on == 1 else "s")
+    if nodes is not None:
+        text += " and %d node probe%s" % (len(nodes), "" if len(nodes) == 1 else "s")
+    return text
+
+
+def _unchecked(name: str, pods: list[Probe], nodes: list[Probe] | None, pairs: list[Pair]) -> str:
+    """Why ``name`` had no pairs to judge; the requirement fails with this."""
+    if name == "pod_to_pod":
+        why = "%s; pod_to_pod needs at least two pod probes" % _probes(pods, None)
+    elif name == "node_to_pod":
+        why = "%s; node_to_pod needs at least one node probe and one pod probe" % _probes(pods, nodes)
+    elif name == "no_nat" and pairs:
+        why = "none of the %d pairs answered HTTP, so no source address was observed" % len(pairs)
+    elif name == "no_nat":
+        why = "%s; no_nat needs two pod probes, or a node probe and a pod probe" % _probes(pods, nodes)
+    else:
+        why = "there are no pod probes; self_ip needs at least one"
+    return ("no %s were checked: %s. A requirement that checks nothing cannot fail, so it does not pass either"
+            % ("pods" if name == "self_ip" else "pairs", why))
+
+
+def judge(pods: list[Probe], pairs: list[Pair], requirements: list[str],
+          nodes: list[Probe] | None = None) -> dict[str, dict]:
+    """One named result per requirement: passed, how many were checked, the failures.
+
+    A requirement with nothing checked fails, with the reason in ``unchecked``.
+    """
     results: dict[str, dict] = {}
     if "pod_to_pod" in requirements:
         mine = [p for p in pairs if p.source.kind == "pod"]
@@ -270,11 +303,15 @@ def judge(pods: list[Probe], pairs: list[Pair], requirements: list[str]) -> dict
                 failures.append({"source": pod.name, "source_ip": pod.ip, "source_node": pod.node,
                                  "target": "", "target_ip": "", "target_node": "", "why": "; ".join(why)})
         results["self_ip"] = _result("self_ip", len(pods), failures)
+    for name, result in results.items():
+        if not result["checked"]:
+            result.update(passed=False, unchecked=_unchecked(name, pods, nodes, pairs))
     return results
 
 
 def _result(name: str, checked: int, failures: list[dict]) -> dict:
-    return {"passed": not failures, "checked": checked, "failures": failures, "description": DESCRIPTIONS[name]}
+    return {"passed": not failures, "checked": checked, "failures": failures, "description": DESCRIPTIONS[name],
+            "unchecked": ""}
 
 
 def cell(pair: Pair | None) -> str:
@@ -307,6 +344,8 @@ def matrix_lines(outcome: Outcome) -> list[str]:
         lines.append("%-11s %s  %d checked, %d failed  (%s)" % (
             name, "PASS" if result["passed"] else "FAIL", result["checked"], len(result["failures"]),
             result["description"]))
+        if result.get("unchecked"):
+            lines.append("%-11s %s" % ("", result["unchecked"]))
     return lines
 
 
@@ -314,6 +353,9 @@ def failure_message(outcome: Outcome, limit: int = 12) -> str:
     """Names the failing pairs, grouped by the requirement they break."""
     parts = []
     for name in outcome.failed:
+        if outcome.results[name].get("unchecked"):
+            parts.append("%s (%s): %s" % (name, DESCRIPTIONS[name], outcome.results[name]["unchecked"]))
+            continue
         failures = outcome.results[name]["failures"]
         named = []
         for f in failures[:limit]:

@@ -21,6 +21,8 @@ description:
     C(node_to_pod) every node reaches every pod probe by ICMP ping and by HTTP.
     C(no_nat) the source address a pod observed is the sender's pod IP, or for a node one of the node's own
     addresses. C(self_ip) a pod's own interface address is its C(status.podIP), and is what its peers observed.
+  - A requirement with nothing to check fails rather than passes, saying why, for example C(pod_to_pod) with a
+    single pod probe (one schedulable node and O(probes_per_node=1)), or C(node_to_pod) without node probes.
   - IPv4 only.
 author:
   - kubelab.cluster contributors (@kubelab)
@@ -125,11 +127,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 checks:
-  description: One result per judged requirement.
+  description:
+    - One result per judged requirement.
+    - C(unchecked) is empty, or says why nothing could be checked (then C(passed) is false).
   returned: when the probes ran
   type: dict
   sample:
-    no_nat: {passed: false, checked: 6, description: the source a pod observes is the sender's own address,
+    no_nat: {passed: false, checked: 6, description: the source a pod observes is the sender's own address, unchecked: "",
              failures: [{source: kubelab-netcheck-pod-0-x2v9k, source_ip: 10.244.1.4, source_node: k8s-node01,
                          target: kubelab-netcheck-pod-0-8mlqz, target_ip: 10.244.2.5, target_node: k8s-node02,
                          why: "observed source 10.244.1.0, expected 10.244.1.4"}]}
@@ -274,7 +278,10 @@ class NetworkCheck:
             rounds=outcome.rounds,
         )
         if outcome.failed:
-            self.module.fail_json(msg=netcheck.failure_message(outcome), **self.result)
+            msg = netcheck.failure_message(outcome)
+            if len(outcome.pods) < 2 and any(outcome.results[name]["unchecked"] for name in outcome.failed):
+                msg += " (probes_per_node and include_control_plane decide how many pod probes there are)"
+            self.module.fail_json(msg=msg, **self.result)
         if self.result["left_behind"]:
             self.module.warn("probe objects still present after clean-up: %s" % ", ".join(self.result["left_behind"]))
         self.module.exit_json(**self.result)

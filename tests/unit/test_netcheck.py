@@ -192,10 +192,65 @@ def test_matrix_shows_every_sender_and_the_verdicts():
 def test_failure_message_names_at_most_the_limit():
     pods = [Probe("p%d" % i, "pod", "n%d" % (i % 2), "10.0.%d.%d" % (i % 2, i + 2)) for i in range(8)]
     net = FakeNetwork(pods, [], down=["p0"])
-    outcome = netcheck.check(net, pods, [], retries=0)
+    # no node probes here, so node_to_pod has nothing to check and is not judged
+    outcome = netcheck.check(net, pods, [], retries=0,
+                             requirements=[r for r in netcheck.REQUIREMENTS if r != "node_to_pod"])
     message = netcheck.failure_message(outcome, limit=3)
     assert "pod_to_pod failed for 14 of 56" in message
     assert message.endswith("and 11 more")
+
+
+
+UNCHECKED = "A requirement that checks nothing cannot fail, so it does not pass either"
+
+
+@pytest.mark.parametrize("requirement", netcheck.REQUIREMENTS)
+def test_a_requirement_with_nothing_checked_fails_saying_why(requirement):
+    pods, nodes = [Probe("pa", "pod", "n1", "10.244.1.2")], []
+    outcome = netcheck.check(FakeNetwork(pods, nodes), pods, nodes, requirements=[requirement])
+    result = outcome.results[requirement]
+    if requirement == "self_ip":  # one pod is enough for self_ip, so it is checked and passes
+        assert (result["passed"], result["checked"], result["unchecked"]) == (True, 1, "")
+        return
+    assert outcome.failed == [requirement]
+    assert (result["passed"], result["checked"], result["failures"]) == (False, 0, [])
+    assert result["unchecked"] == {
+        "pod_to_pod": "no pairs were checked: 1 pod probe on 1 node; pod_to_pod needs at least two pod probes. "
+                      + UNCHECKED,
+        "node_to_pod": "no pairs were checked: 1 pod probe on 1 node and 0 node probes; node_to_pod needs at least "
+                       "one node probe and one pod probe. " + UNCHECKED,
+        "no_nat": "no pairs were checked: 1 pod probe on 1 node and 0 node probes; no_nat needs two pod probes, or a "
+                  "node probe and a pod probe. " + UNCHECKED,
+    }[requirement]
+    assert netcheck.failure_message(outcome) == "network model check failed: %s (%s): %s" % (
+        requirement, netcheck.DESCRIPTIONS[requirement], result["unchecked"])
+    assert "%-11s FAIL  0 checked, 0 failed" % requirement in netcheck.matrix_lines(outcome)[-2]
+    assert netcheck.matrix_lines(outcome)[-1].strip() == result["unchecked"]
+
+
+def test_no_probes_at_all_fails_every_requirement():
+    outcome = netcheck.check(FakeNetwork([], []), [], [])
+    assert outcome.failed == list(netcheck.REQUIREMENTS)
+    assert outcome.results["self_ip"]["unchecked"] == (
+        "no pods were checked: there are no pod probes; self_ip needs at least one. " + UNCHECKED)
+
+
+def test_no_nat_fails_when_no_pair_answered_http():
+    pods, nodes = pods_and_nodes()
+    outcome = netcheck.check(FakeNetwork(pods, nodes, down=["pa", "pb", "pc"]), pods, nodes, retries=0,
+                             requirements=["no_nat"])
+    assert outcome.failed == ["no_nat"]
+    assert outcome.results["no_nat"]["unchecked"] == (
+        "no pairs were checked: none of the 12 pairs answered HTTP, so no source address was observed. " + UNCHECKED)
+
+
+def test_node_to_pod_fails_without_node_probes_while_the_pods_pass():
+    pods, _nodes = pods_and_nodes()
+    outcome = netcheck.check(FakeNetwork(pods, []), pods, [])
+    assert outcome.failed == ["node_to_pod"]
+    assert outcome.results["node_to_pod"]["unchecked"].startswith(
+        "no pairs were checked: 3 pod probes on 2 nodes and 0 node probes;")
+    assert [outcome.results[name]["unchecked"] for name in ("pod_to_pod", "no_nat", "self_ip")] == ["", "", ""]
 
 
 @pytest.mark.parametrize("name, value", [("port", 0), ("port", 70000), ("probes_per_node", 0), ("retries", -1),
@@ -209,3 +264,55 @@ def test_parameters_out_of_range_are_named(name, value):
 def test_defaults_are_valid():
     params = {k: v.get("default") for k, v in network_check.ARGUMENT_SPEC.items()}
     assert network_check.bad_params(params) == []
+
+
+def test_the_module_refuses_an_empty_requirements_list(run_module, monkeypatch):
+    def no_cluster(*_args):
+        raise AssertionError("an invalid call must not reach the cluster")
+
+    monkeypatch.setattr(network_check, "load_configuration", no_cluster)
+    result = run_module(network_check.main, {"requirements": []})
+    assert result["failed"] is True
+    assert result["msg"] == ("invalid parameters: requirements=[] (expected at least one of pod_to_pod, node_to_pod, "
+                             "no_nat, self_ip)")
+
+
+class OneNodeCluster:
+    """Enough of ProbeCluster for a cluster with one schedulable node: one pod probe, one node probe."""
+
+    cleaned = False
+
+    def __init__(self, _configuration, spec, probe_timeout, fanout):
+        self.pods = [Probe("pa", "pod", "n1", "10.244.1.2")]
+        self.nodes = [Probe("n1", "node", "n1", "192.168.56.11")]
+        self.runner = FakeNetwork(self.pods, self.nodes)
+
+    def reachable(self):
+        return "v1.35.4"
+
+    def ensure_namespace(self):
+        pass
+
+    def deploy(self):
+        pass
+
+    def wait_ready(self, _timeout):
+        return self.pods, self.nodes
+
+    def cleanup(self):
+        OneNodeCluster.cleaned = True
+        return []
+
+
+def test_the_module_fails_pod_to_pod_on_a_single_pod_probe_and_cleans_up(run_module, monkeypatch):
+    monkeypatch.setattr(network_check, "load_configuration", lambda *_args: object())
+    monkeypatch.setattr(network_check, "ProbeCluster", OneNodeCluster)
+    result = run_module(network_check.main, {})
+    assert result["failed"] is True
+    assert result["failed_requirements"] == ["pod_to_pod"]
+    assert result["msg"].startswith("network model check failed: pod_to_pod (every pod reaches every other pod "
+                                    "(ICMP and HTTP)): no pairs were checked: 1 pod probe on 1 node;")
+    assert result["msg"].endswith("(probes_per_node and include_control_plane decide how many pod probes there are)")
+    assert {name: check["passed"] for name, check in result["checks"].items()} == {
+        "pod_to_pod": False, "node_to_pod": True, "no_nat": True, "self_ip": True}
+    assert OneNodeCluster.cleaned
