@@ -155,7 +155,7 @@ class VagrantMachines:
         self.params = module.params
         root = self.params["root"]
         if not os.path.isfile(os.path.join(root, "Vagrantfile")):
-            module.fail_json(msg="%s has no Vagrantfile" % root)
+            module.fail_json(msg="%s has no Vagrantfile; set root to the directory that holds the lab's Vagrantfile" % root)
         self.log = self.params["log_file"] or os.path.join(root, ".vagrant", "kubelab-vagrant.log")
         os.makedirs(os.path.dirname(self.log), exist_ok=True)
         env = dict(os.environ)

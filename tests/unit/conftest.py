@@ -57,7 +57,7 @@ def http_server() -> Iterator[Callable[[Callable[..., http.server.BaseHTTPReques
 
     def start(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> str:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         return "http://127.0.0.1:%d" % server.server_address[1]
 

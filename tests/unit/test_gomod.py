@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.kubelab.cluster.plugins.modules import go_module_build
 from ansible_collections.kubelab.cluster.plugins.modules.go_module_build import split_package
 from ansible_collections.kubelab.cluster.plugins.module_utils.gomod import (
     Replace,
@@ -108,3 +109,24 @@ def test_malformed_replace_is_refused():
 )
 def test_split_package(spec, expected):
     assert split_package(spec, "k8s.io/kubernetes") == expected
+
+
+def build_args(tmp_path, **extra):
+    """Arguments whose go command cannot run, so a refusal is the only way the module can end well."""
+    return dict({"module": "k8s.io/kubernetes", "version": "v1.35.4", "packages": ["cmd/kubeadm"],
+                 "dest": str(tmp_path / "out"), "go_binary": str(tmp_path / "no-go")}, **extra)
+
+
+@pytest.mark.parametrize("version", ["1.35.4", "v1.35", "latest", "master", ""])
+def test_module_refuses_a_version_that_is_not_semver(run_module, tmp_path, version):
+    result = run_module(go_module_build.main, build_args(tmp_path, version=version))
+    assert result["failed"] is True
+    assert result["msg"] == "version %r is not a Go module version like v1.35.4" % version
+    assert not (tmp_path / "out").exists()
+
+
+def test_module_refuses_an_empty_packages_list(run_module, tmp_path):
+    result = run_module(go_module_build.main, build_args(tmp_path, packages=[]))
+    assert result["failed"] is True
+    assert result["msg"] == "packages is empty; name at least one main package such as cmd/kubeadm"
+    assert not (tmp_path / "out").exists()

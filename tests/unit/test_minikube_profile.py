@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from ansible_collections.kubelab.cluster.plugins.modules import minikube_profile
 from ansible_collections.kubelab.cluster.plugins.modules.minikube_profile import (
     MinikubeProfile,
     differences,
@@ -88,3 +91,55 @@ def test_a_failing_command_is_reported_with_its_output_and_the_command():
     assert "kubeadm init failed" in report["msg"]
     assert report["command"][:2] == ["minikube", "start"]
     assert report["operation"] == "start"
+
+
+@pytest.fixture
+def fake_minikube(tmp_path):
+    """A minikube command that knows one running profile ``lab`` (CONFIG) and logs any command that would act."""
+    log = tmp_path / "acted.log"
+    script = tmp_path / "minikube"
+    profiles = {"valid": [{"Name": "lab", "Status": "Running", "Config": CONFIG}], "invalid": []}
+    script.write_text("""#!/bin/sh
+case "$1" in
+  profile) cat <<'JSON'
+%s
+JSON
+  ;;
+  status) echo '{"Name": "lab", "Host": "Running", "Kubelet": "Running", "APIServer": "Running"}' ;;
+  *) echo "$@" >> %s; exit 1 ;;
+esac
+""" % (json.dumps(profiles), log))
+    script.chmod(0o755)
+    return script, log
+
+
+def profile_args(binary, **extra):
+    return dict({"name": "lab", "driver": "docker", "kubernetes_version": "v1.36.3", "cpus": 4, "memory": 4096,
+                 "minikube_binary": str(binary)}, **extra)
+
+
+def test_a_profile_with_other_settings_is_refused_naming_each_difference(run_module, fake_minikube):
+    binary, log = fake_minikube
+    result = run_module(minikube_profile.main, profile_args(binary))
+    assert result["failed"] is True
+    assert result["msg"] == ("profile lab exists with other settings (kubernetes_version is 'v1.35.4', requested "
+                             "'v1.36.3'; cpus is 2, requested 4); delete it first or set recreate=true")
+    assert result["differences"] == {"kubernetes_version": {"current": "v1.35.4", "requested": "v1.36.3"},
+                                     "cpus": {"current": 2, "requested": 4}}
+    assert (result["changed"], result["operation"]) == (False, "none")
+    assert not log.exists()
+
+
+def test_a_profile_with_other_settings_and_recreate_is_deleted_and_started_again(run_module, fake_minikube):
+    binary, log = fake_minikube
+    planned = run_module(minikube_profile.main, profile_args(binary, recreate=True), check_mode=True)
+    assert (planned["failed"], planned["changed"], planned["operation"]) == (False, True, "recreate")
+    assert sorted(planned["differences"]) == ["cpus", "kubernetes_version"]
+    assert not log.exists()
+
+
+def test_a_running_profile_with_the_same_settings_is_left_alone(run_module, fake_minikube):
+    binary, log = fake_minikube
+    result = run_module(minikube_profile.main, profile_args(binary, kubernetes_version="v1.35.4", cpus=2))
+    assert (result["failed"], result["changed"], result["operation"], result["differences"]) == (False, False, "none", {})
+    assert not log.exists()
