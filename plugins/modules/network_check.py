@@ -92,9 +92,15 @@ options:
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details: The check runs in check mode as well. It never changes the cluster's state; the probes it deploys
-      are removed before it returns.
+    support: partial
+    details:
+      - The check runs in check mode as well, and so it creates what it needs there too; check mode does not
+        make it read-only.
+      - It creates the namespace O(namespace) when it does not exist, one DaemonSet of pod probes and one of
+        host-network node probes in it, and runs one exec per probe. It deletes them all before it returns,
+        also when the check fails, and waits until the probe pods are gone; RV(left_behind) lists anything
+        that could not be removed.
+      - It reports C(changed=false) because the cluster ends as it began.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -38,3 +39,14 @@ def test_role_renders(role):
     assert out.returncode == 0, out.stderr
     assert re.search(r"ENTRY POINT: \W*main\W", out.stdout), out.stdout[:300]
     assert "WARNING" not in out.stderr, out.stderr
+
+
+def test_network_check_says_what_it_creates_in_check_mode():
+    """It deploys probes in check mode too: declared partial, naming what it creates."""
+    out = subprocess.run([ANSIBLE_DOC, "--json", "kubelab.cluster.network_check"], capture_output=True, text=True,
+                         env=ansible_env(), cwd=REPO, timeout=120, check=True)
+    check_mode = json.loads(out.stdout)["kubelab.cluster.network_check"]["doc"]["attributes"]["check_mode"]
+    assert check_mode["support"] == "partial"
+    details = " ".join(check_mode["details"])
+    for created in ("namespace", "DaemonSet", "exec"):
+        assert created in details

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 
 NETWORK = os.environ.get("KUBELAB_LAB_NETWORK", "192.168.56")
@@ -54,5 +55,36 @@ def test_routes_to_every_other_node_subnet_go_through_flannel(host):
 
 
 def test_sandbox_image_comes_from_the_image_repository(host):
-    images = host.check_output("crictl images -o json")
-    assert "/pause:3.10.1" in images
+    registry = NETWORK + ".1:5000"
+    sandbox = json.loads(host.check_output("crictl info -o json"))["config"]["sandboxImage"]
+    assert sandbox == registry + "/pause:3.10.1"
+    tags = [t for image in json.loads(host.check_output("crictl images -o json"))["images"] for t in image["repoTags"]]
+    assert registry + "/pause:3.10.1" in tags, tags
+
+
+def test_nodes_only_pull_from_the_mirror(host):
+    text = host.file("/etc/containerd/certs.d/%s.1:5000/hosts.toml" % NETWORK).content_string
+    assert 'capabilities = ["pull", "resolve"]' in text
+    assert "push" not in text
+    assert "skip_verify" not in text
+
+
+def test_unprivileged_ports_and_icmp_are_the_lab_opt_in(host):
+    cri = json.loads(host.check_output("crictl info -o json"))["config"]
+    assert cri["enableUnprivilegedPorts"] is True
+    assert cri["enableUnprivilegedICMP"] is True
+
+
+def test_no_join_token_outlives_its_join(host):
+    """Each worker's join deletes its token; only kubeadm init's own may remain."""
+    if not host.file("/etc/kubernetes/manifests/kube-apiserver.yaml").exists:
+        assert not host.file("/etc/kubernetes/kubeadm-join.yaml").exists
+        return
+    out = host.check_output("kubeadm token list --kubeconfig /etc/kubernetes/admin.conf -o json")
+    # kubeadm prints one JSON object per token, one after another.
+    tokens, decoder, at = [], json.JSONDecoder(), 0
+    while out[at:].strip():
+        token, at = decoder.raw_decode(out, at + len(out[at:]) - len(out[at:].lstrip()))
+        tokens.append(token)
+    joins = [t for t in tokens if "kubeadm init" not in t.get("description", "")]
+    assert joins == [], joins
