@@ -13,7 +13,10 @@ import yaml
 from helpers import REPO, run_playbook
 
 PLAYBOOK = REPO / "playbooks/preflight.yml"
+ROLE_PLAYBOOK = REPO / "tests/playbooks/role.yml"
 GOOD = {"kubelab_files_repo": "http://127.0.0.1:8480", "kubelab_node_network": "127.0.0.0/8"}
+# For refusals that need no files repository: the role does not ask it.
+NO_REPO_LOOKUP = {"cluster_preflight_check_files_repo": False}
 
 
 def local_hosts(names) -> dict:
@@ -21,9 +24,10 @@ def local_hosts(names) -> dict:
             for name in names}
 
 
-def inventory(tmp_path, control_planes=("node-a",), workers=("node-b",)):
+def inventory(tmp_path, control_planes=("node-a",), workers=("node-b",), host_vars=None):
     hosts = local_hosts
-    data = {"all": {"children": {"control_plane": {"hosts": hosts(control_planes)},
+    data = {"all": {"hosts": host_vars or {},
+                    "children": {"control_plane": {"hosts": hosts(control_planes)},
                                  "workers": {"hosts": hosts(workers)}}}}
     path = tmp_path / "hosts.yml"
     path.write_text(yaml.safe_dump(data))
@@ -67,13 +71,40 @@ def test_a_missing_control_plane_is_refused(mirror, tmp_path):
         run.failure_messages()
 
 
-def test_several_control_planes_need_an_endpoint(mirror, tmp_path):
-    run = preflight(tmp_path, control_planes=("node-a", "node-c"))
+def test_several_control_planes_are_refused_with_or_without_an_endpoint(tmp_path):
+    for extravars in ({}, {"kubelab_control_plane_endpoint": "cp.example.test:6443"}):
+        run = preflight(tmp_path, extravars, control_planes=("node-a", "node-c"))
+        assert run.rc != 0
+        assert any("the control-plane group 'control_plane' has 2 hosts (node-a, node-c); "
+                   "a highly available control plane is not built yet" in m and "keep one control plane for now" in m
+                   for m in run.failure_messages()), run.failure_messages()
+        assert run.changed == 0
+
+
+def test_a_host_in_both_groups_is_refused(tmp_path):
+    run = preflight(tmp_path, NO_REPO_LOOKUP, control_planes=("node-a",), workers=("node-a", "node-b"))
     assert run.rc != 0
-    assert any("has 2 hosts (node-a, node-c) but kubelab_control_plane_endpoint is empty" in m
+    assert any("node-a is in both the control-plane group 'control_plane' and the worker group 'workers'" in m
+               and "put each host in one of the two groups" in m for m in run.failure_messages()), run.failure_messages()
+    assert run.changed == 0
+
+
+def test_a_node_of_another_os_family_is_refused(tmp_path):
+    extravars = dict(GOOD, test_role="kubelab.cluster.cluster_preflight", test_hosts="control_plane:workers", **NO_REPO_LOOKUP)
+    debian = run_playbook(ROLE_PLAYBOOK, extravars, inventory=inventory(tmp_path), timeout=300)
+    assert debian.rc == 0, debian.failure_messages()
+
+    # node-b reports the facts of a CentOS Stream 9 machine; node-a keeps this machine's own.
+    centos = {"os_family": "RedHat", "distribution": "CentOS", "distribution_version": "9",
+              "distribution_major_version": "9", "pkg_mgr": "dnf"}
+    run = run_playbook(ROLE_PLAYBOOK, extravars, inventory=inventory(tmp_path, host_vars={"node-b": {"test_facts": centos}}),
+                       timeout=300)
+    assert run.rc != 0
+    assert any("node-b runs CentOS 9 (RedHat family)" in m and "use Debian or Ubuntu on every node" in m
                for m in run.failure_messages()), run.failure_messages()
-    run = preflight(tmp_path, {"kubelab_control_plane_endpoint": "cp.example.test:6443"}, control_planes=("node-a", "node-c"))
-    assert run.rc == 0, run.failure_messages()
+    checked = run.results("Check that the node runs a Debian-family system")
+    assert sorted(bool(r.get("failed")) for r in checked) == [False, True]
+    assert run.changed == 0
 
 
 @pytest.mark.parametrize("playbook, variable", [
