@@ -11,6 +11,7 @@ import hashlib
 import json
 import socket
 import subprocess
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -203,4 +204,62 @@ def test_too_little_space_for_a_cold_cache(tmp_path):
     assert run.rc != 0
     assert any("building the mirror for %s needs about 1000000 GiB" % K8S in m for m in run.failure_messages()), \
         run.failure_messages()
+    assert not (tmp_path / "root").exists()
+
+
+def listeners(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on port."""
+    lines = output("ss", "-Hltn", "sport = :%d" % port).splitlines()
+    return {line.split()[3].rsplit(":", 1)[0] for line in lines if line.strip()}
+
+
+def test_the_mirror_listens_on_loopback_only_by_default(mirror):
+    assert DEFAULTS["mirror_listen_addresses"] == ["127.0.0.1"]
+    assert listeners(DEFAULTS["mirror_files_port"]) == {"127.0.0.1"}
+    assert listeners(DEFAULTS["mirror_registry_port"]) == {"127.0.0.1"}
+
+
+def test_the_served_registry_refuses_pushes_and_deletes(mirror):
+    upload = urllib.request.Request("http://%s/v2/busybox/blobs/uploads/" % REGISTRY, method="POST", data=b"")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(upload, timeout=10)
+    assert refused.value.code in (405, 503), refused.value.code
+    tag = registry_tags("busybox")[0]
+    head = urllib.request.Request("http://%s/v2/busybox/manifests/%s" % (REGISTRY, tag), method="HEAD",
+                                  headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+    with urllib.request.urlopen(head, timeout=10) as resp:
+        digest = resp.headers["Docker-Content-Digest"]
+    delete = urllib.request.Request("http://%s/v2/busybox/manifests/%s" % (REGISTRY, digest), method="DELETE")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(delete, timeout=10)
+    assert refused.value.code in (405, 503), refused.value.code
+    assert tag in registry_tags("busybox")
+
+
+def test_the_writable_registry_runs_only_while_pushing(mirror):
+    assert listeners(DEFAULTS["mirror_publish_port"]) == set()
+    assert not (ROOT / "registry-publish.pid").exists()
+
+
+def test_listed_addresses_are_served_and_dropped_ones_are_not(mirror):
+    port = DEFAULTS["mirror_files_port"]
+    run = run_playbook(PLAYBOOK, {"mirror_listen_addresses": ["127.0.0.1", "127.0.0.2"]})
+    assert run.rc == 0, run.failure_messages()
+    try:
+        assert listeners(port) == {"127.0.0.1", "127.0.0.2"}
+        with urllib.request.urlopen("http://127.0.0.2:%d/release/%s/bin/linux/amd64/kubeadm.sha256" % (port, K8S),
+                                    timeout=10) as resp:
+            assert resp.status == 200
+        assert registry_tags("busybox")
+    finally:
+        again = run_playbook(PLAYBOOK)
+    assert again.rc == 0, again.failure_messages()
+    assert listeners(port) == {"127.0.0.1"}
+    assert listeners(DEFAULTS["mirror_registry_port"]) == {"127.0.0.1"}
+
+
+def test_an_address_of_another_host_is_refused(tmp_path):
+    run = run_playbook(PLAYBOOK, {"mirror_listen_addresses": ["203.0.113.7"], "mirror_root": str(tmp_path / "root")})
+    assert run.rc != 0
+    assert any("203.0.113.7 is not one of them" in m for m in run.failure_messages()), run.failure_messages()
     assert not (tmp_path / "root").exists()
