@@ -49,8 +49,7 @@ def assert_refused(run, *expected: str) -> None:
     ({"kubernetes_node_files_repo": "ftp://files.example.test"}, ["'ftp://files.example.test'", "http(s) URLs"]),
     ({"kubernetes_node_cni_plugins_repo": "files.example.test/cni"}, ["'files.example.test/cni'", "http(s) URLs"]),
     ({"test_facts": {"architecture": "s390x"}}, ["architecture (s390x) one of x86_64, amd64, aarch64, arm64"]),
-    pytest.param({"kubernetes_node_crictl_repo": "ftp://files.example.test"}, ["'ftp://files.example.test'"],
-                 marks=pytest.mark.xfail(strict=True, reason="the check refuses a bad crictl repository without naming it")),
+    ({"kubernetes_node_crictl_repo": "ftp://files.example.test"}, ["'ftp://files.example.test'", "http(s) URLs"]),
 ])
 def test_node_inputs_are_refused(tmp_path, extra, expected):
     extravars = {"test_role": "kubelab.cluster.kubernetes_node", "kubernetes_node_install_dir": str(tmp_path / "bin"),
