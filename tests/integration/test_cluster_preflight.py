@@ -7,6 +7,8 @@ the files repository is the offline mirror served on loopback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -14,7 +16,8 @@ from helpers import REPO, run_playbook
 
 PLAYBOOK = REPO / "playbooks/preflight.yml"
 ROLE_PLAYBOOK = REPO / "tests/playbooks/role.yml"
-GOOD = {"kubelab_files_repo": "http://127.0.0.1:8480", "kubelab_node_network": "127.0.0.0/8"}
+# This machine runs cgroup v1, which the roles refuse unless allowed.
+GOOD = {"kubelab_files_repo": "http://127.0.0.1:8480", "kubelab_node_network": "127.0.0.0/8", "kubelab_allow_cgroup_v1": True}
 # For refusals that need no files repository: the role does not ask it.
 NO_REPO_LOOKUP = {"cluster_preflight_check_files_repo": False}
 
@@ -116,5 +119,16 @@ def test_skipping_every_kubeadm_check_is_refused(tmp_path, playbook, variable):
                        inventory=inventory(tmp_path, control_planes=("node-a",), workers=("node-a",)), timeout=300)
     assert run.rc != 0
     assert any("%s ['Swap', 'ALL'] skips every kubeadm preflight check" % variable in m for m in run.failure_messages()), \
+        run.failure_messages()
+    assert run.changed == 0
+
+
+def test_a_cgroup_v1_node_is_refused_unless_allowed(tmp_path):
+    assert not Path("/sys/fs/cgroup/cgroup.controllers").exists(), "this test needs a cgroup v1 host"
+    extravars = dict(GOOD, kubelab_allow_cgroup_v1=False, test_role="kubelab.cluster.cluster_preflight",
+                     test_hosts="control_plane:workers", **NO_REPO_LOOKUP)
+    run = run_playbook(ROLE_PLAYBOOK, extravars, inventory=inventory(tmp_path), timeout=300)
+    assert run.rc != 0
+    assert any("node-a runs cgroup v1" in m and "set kubelab_allow_cgroup_v1 true" in m for m in run.failure_messages()), \
         run.failure_messages()
     assert run.changed == 0
