@@ -69,8 +69,12 @@ def plan_upgrade(running: str, target: str, available: list[str] | None = None) 
     """
     now, want = Release.parse(running), Release.parse(target)
     offer = allowed_targets(running, available) if available is not None else []
-    hint = (" Allowed targets from %s: %s." % (now, ", ".join(offer))) if available is not None else ""
-    if not offer and available is not None:
+    if available is None:
+        hint = " Allowed targets from %s: a later v%d.%d patch or a v%d.%d patch." % (
+            now, now.major, now.minor, now.major, now.minor + 1)
+    elif offer:
+        hint = " Allowed targets from %s: %s." % (now, ", ".join(offer))
+    else:
         hint = " No version available here is an allowed target from %s." % now
     if want == now:
         return UpgradePlan(str(now), str(want), "none")

@@ -57,8 +57,9 @@ def test_a_major_change_is_refused():
     assert "changes the major version" in plan_upgrade("v1.35.4", "v2.0.0").reason
 
 
-def test_without_a_list_of_versions_the_reason_names_none():
-    assert "Allowed targets" not in plan_upgrade("v1.35.4", "v1.33.6").reason
+def test_without_a_list_of_versions_the_reason_names_the_allowed_minors():
+    assert plan_upgrade("v1.35.4", "v1.33.6").reason.endswith(
+        "Allowed targets from v1.35.4: a later v1.35 patch or a v1.36 patch.")
 
 
 def test_nothing_available_says_so():
