@@ -45,3 +45,19 @@ def test_a_yes_goes_on_to_the_machines(inventory):
     # The machines do not exist: the run gets as far as trying to reach them.
     assert touched_machines(run.stats) == ["cp-a", "node-a", "node-b"]
     assert all(run.stats[h].get("unreachable") for h in touched_machines(run.stats)), json.dumps(run.stats)
+
+
+REMOVE = REPO / "playbooks/remove_node.yml"
+
+
+@pytest.mark.parametrize("extravars, expected", [
+    ({}, "kubelab_node is not set: name the worker to remove, -e kubelab_node=<name> (workers: node-a, node-b)"),
+    ({"kubelab_node": "cp-a"}, "cp-a is a control plane; remove_node.yml takes out workers only (workers: node-a, node-b)"),
+    ({"kubelab_node": "node-z"}, "there is no worker node-z in this inventory (workers: node-a, node-b)"),
+    ({"kubelab_node": "node-b"}, "not removing node-b: playbooks/remove_node.yml destroys what runs on them"),
+])
+def test_node_removal_refuses_bad_names_and_asks_before_any_host(inventory, extravars, expected):
+    run = run_playbook(REMOVE, extravars, inventory=inventory, timeout=120)
+    assert run.rc != 0
+    assert any(expected in m for m in run.failure_messages()), run.failure_messages()
+    assert touched_machines(run.stats) == []
