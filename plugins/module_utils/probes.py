@@ -9,18 +9,14 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ansible_collections.kubelab.cluster.plugins.module_utils.kube import ClusterError, api_error, server_version
+from ansible_collections.kubelab.cluster.plugins.module_utils.kube import (
+    ApiException, ClusterError, api_error, client, stream)
+from ansible_collections.kubelab.cluster.plugins.module_utils.kube import server_version as read_server_version
 from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import PROBE_SCRIPT, Probe, ProbeError
-
-try:
-    from kubernetes import client
-    from kubernetes.client.rest import ApiException
-    from kubernetes.stream import stream
-except ImportError:  # the module reports the missing library
-    pass
 
 MANAGED_BY = "kubelab.cluster.network_check"
 APP_LABEL = "kubelab-netcheck"
+SELECTOR = "app.kubernetes.io/name=%s" % APP_LABEL
 
 
 @dataclass
@@ -31,6 +27,16 @@ class ProbeSpec:
     probes_per_node: int
     include_control_plane: bool
     pull_policy: str
+
+
+@dataclass
+class ProbeState:
+    """Where the probes are: ready or not, the ready ones, and why the others are not."""
+
+    ready: bool
+    pods: list[Probe]
+    nodes: list[Probe]
+    waiting: list[str]
 
 
 def _labels(role: str, index: int | None = None) -> dict[str, str]:
@@ -81,10 +87,66 @@ def _daemonset(name: str, spec: ProbeSpec, labels: dict[str, str], pod_spec: dic
     }
 
 
+def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], expected_sets: int) -> ProbeState:
+    """Read the probe DaemonSets and pods (as the API serves them, in JSON form).
+
+    Ready when all ``expected_sets`` DaemonSets have every pod they schedule ready, no probe pod is being
+    deleted or not ready, and there is at least one pod probe.
+    """
+    settled = len(daemon_sets) == expected_sets and all(_all_scheduled_ready(s) for s in daemon_sets)
+    waiting: list[str] = []
+    pod_probes: list[Probe] = []
+    node_probes: list[Probe] = []
+    for pod in pods:
+        metadata, spec, status = pod["metadata"], pod.get("spec") or {}, pod.get("status") or {}
+        if metadata.get("deletionTimestamp") is not None:
+            settled = False
+            continue
+        if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []):
+            waiting.append("%s on %s: %s" % (metadata["name"], spec.get("nodeName") or "no node", why_waiting(pod)))
+            continue
+        node = spec.get("nodeName") or ""
+        if (metadata.get("labels") or {}).get("kubelab.cluster/probe") == "pod":
+            pod_probes.append(Probe(name=metadata["name"], kind="pod", node=node, ip=status.get("podIP") or ""))
+        else:
+            node_probes.append(Probe(name=node, kind="node", node=node,
+                                     ip=status.get("hostIP") or status.get("podIP") or "", pod=metadata["name"]))
+    ready = settled and not waiting and bool(pod_probes) and len(pods) == len(pod_probes) + len(node_probes)
+    pod_probes.sort(key=lambda p: (p.node, p.name))
+    node_probes.sort(key=lambda p: p.node)
+    return ProbeState(ready=ready, pods=pod_probes, nodes=node_probes, waiting=waiting)
+
+
+def _all_scheduled_ready(daemon_set: dict[str, Any]) -> bool:
+    status = daemon_set.get("status") or {}
+    desired = status.get("desiredNumberScheduled")
+    return bool(status.get("observedGeneration")) and desired is not None and desired > 0 \
+        and status.get("numberReady") == desired
+
+
+def why_waiting(pod: dict[str, Any]) -> str:
+    """Why a probe pod is not ready, from its container states or else its conditions."""
+    status = pod.get("status") or {}
+    for container in status.get("containerStatuses") or []:
+        state = container.get("state") or {}
+        if state.get("waiting") is not None:
+            waiting = state["waiting"]
+            return "%s%s" % (waiting.get("reason"), ": %s" % waiting["message"] if waiting.get("message") else "")
+        if state.get("terminated") is not None:
+            terminated = state["terminated"]
+            return "terminated %s (exit %s)" % (terminated.get("reason"), terminated.get("exitCode"))
+        if state.get("running") is not None and not container.get("ready"):
+            return "running, not ready yet"
+    for condition in status.get("conditions") or []:
+        if condition.get("status") != "True" and condition.get("message"):
+            return "%s: %s" % (condition.get("reason"), condition["message"])
+    return status.get("phase") or "pending"
+
+
 class ProbeCluster:
     """Runs the probes of one check on one cluster."""
 
-    def __init__(self, configuration: "client.Configuration", spec: ProbeSpec, probe_timeout: int,
+    def __init__(self, configuration: client.Configuration, spec: ProbeSpec, probe_timeout: int,
                  fanout: int) -> None:
         self.configuration = configuration
         self.spec = spec
@@ -93,25 +155,27 @@ class ProbeCluster:
         api = client.ApiClient(configuration)
         self.core = client.CoreV1Api(api)
         self.apps = client.AppsV1Api(api)
-        self.created_namespace = False
+        self.serialize = api.sanitize_for_serialization
+        # the namespace is deleted at clean-up when this check or an earlier one created it
+        self.namespace_is_ours = False
 
     # -- set-up ---------------------------------------------------------
-    def reachable(self) -> str:
-        return server_version(self.configuration)
+    def server_version(self) -> str:
+        return read_server_version(self.configuration)
 
     def ensure_namespace(self) -> None:
         ns = self.spec.namespace
         deadline = time.monotonic() + 90
         while True:
             try:
-                current = self.core.read_namespace(ns)
+                current = self.serialize(self.core.read_namespace(ns))
             except ApiException as exc:
                 if exc.status != 404:
                     raise ClusterError("cannot read namespace %s: %s" % (ns, api_error(exc))) from exc
                 break
-            ours = (current.metadata.labels or {}).get("app.kubernetes.io/managed-by") == MANAGED_BY
-            if current.status.phase != "Terminating":
-                self.created_namespace = ours
+            ours = (current["metadata"].get("labels") or {}).get("app.kubernetes.io/managed-by") == MANAGED_BY
+            if (current.get("status") or {}).get("phase") != "Terminating":
+                self.namespace_is_ours = ours
                 return
             # an earlier check's namespace goes away within seconds; anything else is the user's to sort out
             if not ours or time.monotonic() > deadline:
@@ -119,16 +183,18 @@ class ProbeCluster:
             time.sleep(1)
         body = {"metadata": {"name": ns, "labels": {"app.kubernetes.io/managed-by": MANAGED_BY}}}
         try:
-            self.core.create_namespace(body)
+            # the client validates a JSON-form dict into the model its signature names
+            self.core.create_namespace(body)  # type: ignore[arg-type]
         except ApiException as exc:
             raise ClusterError("cannot create namespace %s: %s" % (ns, api_error(exc))) from exc
-        self.created_namespace = True
+        self.namespace_is_ours = True
 
     def deploy(self) -> None:
+        """Remove the probes an earlier check left, then create the probe DaemonSets."""
         self.remove_probes(wait=True)
         for body in daemonsets(self.spec):
             try:
-                self.apps.create_namespaced_daemon_set(self.spec.namespace, body)
+                self.apps.create_namespaced_daemon_set(self.spec.namespace, body)  # type: ignore[arg-type]
             except ApiException as exc:
                 raise ClusterError("cannot create DaemonSet %s in namespace %s: %s"
                                    % (body["metadata"]["name"], self.spec.namespace, api_error(exc))) from exc
@@ -138,43 +204,21 @@ class ProbeCluster:
         deadline = time.monotonic() + timeout
         while True:
             state = self._probe_state()
-            if state["ready"]:
-                return state["pods"], state["nodes"]
+            if state.ready:
+                return state.pods, state.nodes
             if time.monotonic() > deadline:
                 raise ClusterError("the probes were not ready within %ds (image %s): %s" % (
-                    timeout, self.spec.image, "; ".join(state["waiting"]) or "no probe pods were scheduled"))
+                    timeout, self.spec.image, "; ".join(state.waiting) or "no probe pods were scheduled"))
             time.sleep(1)
 
-    def _probe_state(self) -> dict[str, Any]:
-        selector = "app.kubernetes.io/name=%s" % APP_LABEL
+    def _probe_state(self) -> ProbeState:
         try:
-            sets = self.apps.list_namespaced_daemon_set(self.spec.namespace, label_selector=selector).items
-            pods = self.core.list_namespaced_pod(self.spec.namespace, label_selector=selector).items
+            sets = self.serialize(self.apps.list_namespaced_daemon_set(self.spec.namespace, label_selector=SELECTOR))
+            pods = self.serialize(self.core.list_namespaced_pod(self.spec.namespace, label_selector=SELECTOR))
         except ApiException as exc:
-            raise ClusterError("cannot read the probes in namespace %s: %s" % (self.spec.namespace, api_error(exc))) from exc
-        counted = all(s.status.observed_generation and s.status.desired_number_scheduled is not None
-                      and s.status.number_ready == s.status.desired_number_scheduled
-                      and s.status.desired_number_scheduled > 0 for s in sets)
-        counted = counted and len(sets) == self.spec.probes_per_node + 1
-        waiting, pod_probes, node_probes = [], [], []
-        for pod in pods:
-            ready = any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
-            if pod.metadata.deletion_timestamp is not None:
-                counted = False
-                continue
-            if not ready:
-                waiting.append("%s on %s: %s" % (pod.metadata.name, pod.spec.node_name or "no node", _why_waiting(pod)))
-                continue
-            role = pod.metadata.labels.get("kubelab.cluster/probe")
-            if role == "pod":
-                pod_probes.append(Probe(name=pod.metadata.name, kind="pod", node=pod.spec.node_name, ip=pod.status.pod_ip))
-            else:
-                node_probes.append(Probe(name=pod.spec.node_name, kind="node", node=pod.spec.node_name,
-                                         ip=pod.status.host_ip or pod.status.pod_ip, pod=pod.metadata.name))
-        ready = counted and not waiting and bool(pod_probes) and len(pods) == len(pod_probes) + len(node_probes)
-        pod_probes.sort(key=lambda p: (p.node, p.name))
-        node_probes.sort(key=lambda p: p.node)
-        return {"ready": ready, "pods": pod_probes, "nodes": node_probes, "waiting": waiting}
+            raise ClusterError("cannot read the probes in namespace %s: %s"
+                               % (self.spec.namespace, api_error(exc))) from exc
+        return probe_state(sets["items"], pods["items"], expected_sets=self.spec.probes_per_node + 1)
 
     # -- the probe call -------------------------------------------------
     def runner(self, probe: Probe, targets: Sequence[str]) -> str:
@@ -193,12 +237,17 @@ class ProbeCluster:
 
     # -- clean-up -------------------------------------------------------
     def remove_probes(self, wait: bool, timeout: int = 90) -> list[str]:
-        """Delete the probe DaemonSets (and the namespace this module created); return what is left."""
+        """Delete the probe DaemonSets (the namespace stays: see cleanup).
+
+        With ``wait``, wait up to ``timeout`` seconds until their pods are gone, and return the names of the
+        probe pods and DaemonSets still there (without ``wait``, an empty list). ClusterError when the API
+        refuses to list or delete them.
+        """
         ns = self.spec.namespace
-        selector = "app.kubernetes.io/name=%s" % APP_LABEL
         try:
-            for ds in self.apps.list_namespaced_daemon_set(ns, label_selector=selector).items:
-                self.apps.delete_namespaced_daemon_set(ds.metadata.name, ns, propagation_policy="Foreground",
+            listed = self.serialize(self.apps.list_namespaced_daemon_set(ns, label_selector=SELECTOR))
+            for ds in listed["items"]:
+                self.apps.delete_namespaced_daemon_set(ds["metadata"]["name"], ns, propagation_policy="Foreground",
                                                        grace_period_seconds=0)
         except ApiException as exc:
             if exc.status != 404:
@@ -207,11 +256,14 @@ class ProbeCluster:
         left: list[str] = []
         while wait:
             try:
-                left = [p.metadata.name for p in self.core.list_namespaced_pod(ns, label_selector=selector).items]
-                left += [d.metadata.name for d in self.apps.list_namespaced_daemon_set(ns, label_selector=selector).items]
+                pods = self.serialize(self.core.list_namespaced_pod(ns, label_selector=SELECTOR))
+                sets = self.serialize(self.apps.list_namespaced_daemon_set(ns, label_selector=SELECTOR))
+                left = [item["metadata"]["name"] for item in pods["items"] + sets["items"]]
             except ApiException as exc:
                 if exc.status != 404:
-                    raise
+                    raise ClusterError(
+                        "cannot tell whether the probes in namespace %s are gone: %s; the kubeconfig's user needs to "
+                        "list pods and DaemonSets there" % (ns, api_error(exc))) from exc
                 left = []
             if not left or time.monotonic() > deadline:
                 break
@@ -219,27 +271,18 @@ class ProbeCluster:
         return left
 
     def cleanup(self, timeout: int = 90) -> list[str]:
-        left = self.remove_probes(wait=True, timeout=timeout)
-        if self.created_namespace:
+        """Remove the probes, and the namespace when it is ours; return what could not be removed, and why.
+
+        Never raises, so that it can run after any failure without hiding it.
+        """
+        try:
+            left = self.remove_probes(wait=True, timeout=timeout)
+        except ClusterError as exc:
+            left = [str(exc)]
+        if self.namespace_is_ours:
             try:
                 self.core.delete_namespace(self.spec.namespace)
             except ApiException as exc:
                 if exc.status != 404:
                     left.append("namespace %s: %s" % (self.spec.namespace, api_error(exc)))
         return left
-
-
-def _why_waiting(pod: Any) -> str:
-    for status in (pod.status.container_statuses or []):
-        if status.state and status.state.waiting:
-            w = status.state.waiting
-            return "%s%s" % (w.reason, ": %s" % w.message if w.message else "")
-        if status.state and status.state.terminated:
-            t = status.state.terminated
-            return "terminated %s (exit %s)" % (t.reason, t.exit_code)
-        if status.state and status.state.running and not status.ready:
-            return "running, not ready yet"
-    for condition in pod.status.conditions or []:
-        if condition.status != "True" and condition.message:
-            return "%s: %s" % (condition.reason, condition.message)
-    return pod.status.phase or "pending"

@@ -23,15 +23,10 @@ description:
   - A Deployment already on the requested image or template is left alone.
 author:
   - kubelab.cluster contributors (@kubelab)
-requirements:
-  - kubernetes (the Python client)
+extends_documentation_fragment:
+  - kubelab.cluster.kube_connection
+  - kubelab.cluster.attributes
 options:
-  kubeconfig:
-    description: Path of the kubeconfig; empty uses C(KUBECONFIG) or C(~/.kube/config).
-    type: path
-  context:
-    description: Context of the kubeconfig to use.
-    type: str
   namespace:
     description: Namespace of the Deployment.
     type: str
@@ -71,15 +66,15 @@ options:
     default: true
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
-    details: Reports the change it would make (revision and template it would roll to) without making it.
+    details:
+      - Reports whether it would change the Deployment, and the images of the template it would roll to
+        (RV(images)), without changing it.
+      - It returns no RV(revision) then, because the Deployment's controller numbers the new revision only when
+        the change is made.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation
-      indicates no change.
     support: full
 """
 
@@ -102,10 +97,12 @@ EXAMPLES = r"""
 RETURN = r"""
 revision:
   description: Revision of the Deployment after the call.
-  returned: success
+  returned: success, except in check mode when the Deployment would change
   type: int
 images:
-  description: Container name to image of the Deployment's pod template after the call.
+  description:
+    - Container name to image of the Deployment's pod template after the call.
+    - In check mode, of the template it would roll to.
   returned: success
   type: dict
 history:
@@ -130,29 +127,20 @@ rolled_back:
 """
 
 import time
-import traceback
+from copy import deepcopy
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.kubelab.cluster.plugins.module_utils.kube import ClusterError, api_error, load_configuration
-
-try:
-    from kubernetes import client
-    from kubernetes.client.rest import ApiException
-
-    HAS_K8S = True
-    K8S_IMP_ERR = ""
-except ImportError:
-    HAS_K8S = False
-    K8S_IMP_ERR = traceback.format_exc()
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.kubelab.cluster.plugins.module_utils.kube import (
+    CONNECTION_ARG_SPEC, ApiException, ClusterError, api_error, client, kube_module, load_configuration)
 
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 HASH_LABEL = "pod-template-hash"
 PULL_FAILURES = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
 
-ARGUMENT_SPEC = dict(
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
+ARGUMENT_SPEC = deepcopy(CONNECTION_ARG_SPEC)
+ARGUMENT_SPEC.update(
     namespace=dict(type="str", default="default"),
     name=dict(type="str", required=True),
     image=dict(type="str"),
@@ -165,7 +153,7 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def scaled(value, replicas: int, round_up: bool) -> int:
+def scaled(value: int | str | None, replicas: int, round_up: bool) -> int:
     """An intOrString of the rolling-update strategy, as the deployment controller resolves it."""
     if value is None:
         value = "25%"
@@ -203,11 +191,24 @@ def comparable(template: dict) -> dict:
     return dict(template, metadata=metadata)
 
 
+def annotations_of(obj: dict) -> dict:
+    return obj["metadata"].get("annotations") or {}
+
+
+def revision_of(obj: dict) -> int:
+    """The revision a Deployment or ReplicaSet carries in its annotation (0 without one)."""
+    return int(annotations_of(obj).get(REVISION, 0))
+
+
+def label_selector(deployment: dict) -> str:
+    """The Deployment's matchLabels as a label selector for listing its ReplicaSets and pods."""
+    return ",".join("%s=%s" % kv for kv in sorted(deployment["spec"]["selector"].get("matchLabels", {}).items()))
+
+
 def history_of(replica_sets: list[dict]) -> list[dict]:
     entries = []
     for rs in replica_sets:
-        annotations = rs["metadata"].get("annotations") or {}
-        entries.append({"revision": int(annotations.get(REVISION, 0)), "change_cause": annotations.get(CHANGE_CAUSE, ""),
+        entries.append({"revision": revision_of(rs), "change_cause": annotations_of(rs).get(CHANGE_CAUSE, ""),
                         "images": template_images(rs["spec"]["template"]), "replica_set": rs["metadata"]["name"],
                         "replicas": rs["spec"].get("replicas", 0)})
     return sorted(entries, key=lambda e: e["revision"])
@@ -216,52 +217,57 @@ def history_of(replica_sets: list[dict]) -> list[dict]:
 class Rollout:
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
-        self.p = module.params
-        api = client.ApiClient(load_configuration(self.p["kubeconfig"], self.p["context"]))
+        self.params = module.params
+        self.name = module.params["name"]
+        self.namespace = module.params["namespace"]
+        api = client.ApiClient(load_configuration(self.params["kubeconfig"], self.params["context"]))
         self.apps = client.AppsV1Api(api)
         self.core = client.CoreV1Api(api)
         self.serialize = api.sanitize_for_serialization
-        self.result: dict = {"changed": False, "rolled_back": False}
+        self.result: dict[str, Any] = {"changed": False, "rolled_back": False}
 
     def read(self) -> dict:
         try:
-            return self.serialize(self.apps.read_namespaced_deployment(self.p["name"], self.p["namespace"]))
+            return self.serialize(self.apps.read_namespaced_deployment(self.name, self.namespace))
         except ApiException as exc:
             if exc.status == 404:
-                raise ClusterError("Deployment %s not found in namespace %s" % (self.p["name"], self.p["namespace"])) from exc
-            raise ClusterError("cannot read Deployment %s: %s" % (self.p["name"], api_error(exc))) from exc
+                raise ClusterError("Deployment %s not found in namespace %s" % (self.name, self.namespace)) from exc
+            raise ClusterError("cannot read Deployment %s: %s" % (self.name, api_error(exc))) from exc
 
     def replica_sets(self, deployment: dict) -> list[dict]:
         uid = deployment["metadata"]["uid"]
-        selector = ",".join("%s=%s" % kv for kv in sorted(deployment["spec"]["selector"].get("matchLabels", {}).items()))
-        items = self.serialize(self.apps.list_namespaced_replica_set(self.p["namespace"], label_selector=selector))["items"]
+        try:
+            listed = self.apps.list_namespaced_replica_set(self.namespace, label_selector=label_selector(deployment))
+        except ApiException as exc:
+            raise ClusterError("cannot list the ReplicaSets of Deployment %s: %s; the kubeconfig's user needs to list "
+                               "ReplicaSets in namespace %s" % (self.name, api_error(exc), self.namespace)) from exc
+        items = self.serialize(listed)["items"]
         return [rs for rs in items if any(o.get("uid") == uid for o in rs["metadata"].get("ownerReferences") or [])]
 
     # -- what to roll to ------------------------------------------------
     def target(self, deployment: dict) -> tuple[dict, str]:
         """The pod template to roll to and its change cause."""
         template = deployment["spec"]["template"]
-        if self.p["undo"]:
-            history = self.replica_sets(deployment)
-            by_revision = {int((rs["metadata"].get("annotations") or {}).get(REVISION, 0)): rs for rs in history}
-            current = int((deployment["metadata"].get("annotations") or {}).get(REVISION, 0))
-            wanted = self.p["to_revision"] or max([r for r in by_revision if r < current] or [0])
+        if self.params["undo"]:
+            by_revision = {revision_of(rs): rs for rs in self.replica_sets(deployment)}
+            current = revision_of(deployment)
+            wanted = self.params["to_revision"] or max([r for r in by_revision if r < current] or [0])
             if wanted not in by_revision or wanted == 0:
                 raise ClusterError("Deployment %s has no revision %s to roll back to (revisions: %s)" % (
-                    self.p["name"], self.p["to_revision"] or "before %d" % current,
+                    self.name, self.params["to_revision"] or "before %d" % current,
                     ", ".join(str(r) for r in sorted(by_revision)) or "none"))
             rs = by_revision[wanted]
-            cause = self.p["change_cause"] or (rs["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
+            cause = self.params["change_cause"] or annotations_of(rs).get(CHANGE_CAUSE, "")
             return comparable(rs["spec"]["template"]), cause
         containers = template["spec"]["containers"]
         names = [c["name"] for c in containers]
-        name = self.p["container"] or names[0]
+        name = self.params["container"] or names[0]
         if name not in names:
-            raise ClusterError("Deployment %s has no container %s (containers: %s)" % (self.p["name"], name, ", ".join(names)))
+            raise ClusterError("Deployment %s has no container %s (containers: %s)" % (self.name, name, ", ".join(names)))
+        image = self.params["image"]
         new = comparable(template)
-        new["spec"] = dict(new["spec"], containers=[dict(c, image=self.p["image"]) if c["name"] == name else c
-                                                    for c in containers])
-        return new, self.p["change_cause"] or "image %s=%s" % (name, self.p["image"])
+        new["spec"] = dict(new["spec"], containers=[dict(c, image=image) if c["name"] == name else c for c in containers])
+        return new, self.params["change_cause"] or "image %s=%s" % (name, image)
 
     # -- doing it -------------------------------------------------------
     def apply(self, template: dict, cause: str) -> dict:
@@ -276,17 +282,20 @@ class Rollout:
                 annotations.pop(CHANGE_CAUSE, None)
             body["spec"]["template"] = template
             try:
-                return self.serialize(self.apps.replace_namespaced_deployment(self.p["name"], self.p["namespace"], body))
+                # the client validates a JSON-form dict into the model its signature names
+                replaced = self.apps.replace_namespaced_deployment(self.name, self.namespace, body)  # type: ignore[arg-type]
+                return self.serialize(replaced)
             except ApiException as exc:
                 if exc.status == 409 and attempt == 1:
                     continue  # changed since read: read again
-                raise ClusterError("cannot update Deployment %s: %s" % (self.p["name"], api_error(exc))) from exc
-        raise ClusterError("cannot update Deployment %s: it keeps changing" % self.p["name"])
+                raise ClusterError("cannot update Deployment %s: %s" % (self.name, api_error(exc))) from exc
+        raise ClusterError("cannot update Deployment %s: it keeps changing" % self.name)
 
-    def watch(self, generation: int) -> tuple[dict, str]:
+    def watch(self, generation: int) -> tuple[dict[str, Any], str]:
         """Follow the rollout to its end; return the watch record and '' or why it failed."""
         started = time.monotonic()
-        record = {"replicas": 0, "min_available": None, "allowed_min_available": 0, "max_pods": 0, "samples": 0}
+        record: dict[str, Any] = {"replicas": 0, "min_available": None, "allowed_min_available": 0, "max_pods": 0,
+                                  "samples": 0}
         while True:
             deployment = self.read()
             spec, status = deployment["spec"], deployment.get("status") or {}
@@ -304,9 +313,9 @@ class Rollout:
             why = self.stuck(deployment)
             if why:
                 return record, why
-            if time.monotonic() - started > self.p["timeout"]:
+            if time.monotonic() - started > self.params["timeout"]:
                 return record, "not complete within %ds (%d of %d updated, %d available)" % (
-                    self.p["timeout"], status.get("updatedReplicas", 0) or 0, replicas, available)
+                    self.params["timeout"], status.get("updatedReplicas", 0) or 0, replicas, available)
             time.sleep(0.5)
 
     def stuck(self, deployment: dict) -> str:
@@ -315,10 +324,13 @@ class Rollout:
             if condition.get("type") == "Progressing" and condition.get("reason") == "ProgressDeadlineExceeded":
                 return condition.get("message", "progress deadline exceeded")
         images = set(template_images(deployment["spec"]["template"]).values())
-        selector = ",".join("%s=%s" % kv for kv in sorted(deployment["spec"]["selector"].get("matchLabels", {}).items()))
-        pods = self.serialize(self.core.list_namespaced_pod(self.p["namespace"], label_selector=selector))["items"]
+        try:
+            listed = self.core.list_namespaced_pod(self.namespace, label_selector=label_selector(deployment))
+        except ApiException as exc:
+            raise ClusterError("cannot list the pods of Deployment %s: %s; the kubeconfig's user needs to list pods "
+                               "in namespace %s" % (self.name, api_error(exc), self.namespace)) from exc
         reasons = []
-        for pod in pods:
+        for pod in self.serialize(listed)["items"]:
             for status in (pod.get("status") or {}).get("containerStatuses") or []:
                 waiting = (status.get("state") or {}).get("waiting") or {}
                 if waiting.get("reason") in PULL_FAILURES and status.get("image") in images:
@@ -327,56 +339,56 @@ class Rollout:
 
     def run(self) -> None:
         before = self.read()
-        template, cause = self.target(before)
-        current = comparable(before["spec"]["template"])
+        wanted, cause = self.target(before)
+        template_before = comparable(before["spec"]["template"])
         self.result["history"] = history_of(self.replica_sets(before))
-        if template == current:
+        if wanted == template_before:
             self.done(before)
             return
         self.result["changed"] = True
         if self.module.check_mode:
-            self.result["images"] = template_images(template)
+            # the controller numbers the new revision when the change is made: no revision to report yet
+            self.result["images"] = template_images(wanted)
             self.module.exit_json(**self.result)
-        after = self.apply(template, cause)
+        after = self.apply(wanted, cause)
         record, why = self.watch(after["metadata"]["generation"])
         self.result["watch"] = record
         if why:
-            self.fail_rollout(before, current, why)
+            self.fail_rollout(before, template_before, why)
         if record["min_available"] < record["allowed_min_available"]:
             self.result["history"] = history_of(self.replica_sets(self.read()))
             self.module.fail_json(msg="Deployment %s: available replicas dropped to %s during the rollout; the strategy "
-                                      "allows no fewer than %s" % (self.p["name"], record["min_available"],
+                                      "allows no fewer than %s" % (self.name, record["min_available"],
                                                                    record["allowed_min_available"]), **self.result)
         self.done(self.read())
 
-    def fail_rollout(self, before: dict, template: dict, why: str) -> None:
+    def fail_rollout(self, before: dict, template_before: dict, why: str) -> None:
+        """Fail naming why; with rollback_on_failure, first put ``template_before`` (and its cause) back."""
         images = ", ".join(sorted(set(template_images(self.read()["spec"]["template"]).values())))
-        msg = "rollout of Deployment %s to %s failed: %s" % (self.p["name"], images, why)
-        if self.p["rollback_on_failure"]:
-            old_cause = (before["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
-            after = self.apply(template, old_cause)
+        msg = "rollout of Deployment %s to %s failed: %s" % (self.name, images, why)
+        if self.params["rollback_on_failure"]:
+            after = self.apply(template_before, annotations_of(before).get(CHANGE_CAUSE, ""))
             record, again = self.watch(after["metadata"]["generation"])
             self.result["rolled_back"] = True
             self.result["rollback_watch"] = record
-            revision = (self.read()["metadata"].get("annotations") or {}).get(REVISION, "?")
+            revision = annotations_of(self.read()).get(REVISION, "?")
             msg += "; rolled back to the previous template (%s, now revision %s)%s" % (
-                ", ".join(sorted(set(template_images(template).values()))), revision,
-                ", which kept serving: available replicas never below %d" % min(record["min_available"], self.result["watch"]["min_available"])
+                ", ".join(sorted(set(template_images(template_before).values()))), revision,
+                ", which kept serving: available replicas never below %d"
+                % min(record["min_available"], self.result["watch"]["min_available"])
                 if not again else ", and that did not complete either: %s" % again)
         self.result["history"] = history_of(self.replica_sets(self.read()))
         self.module.fail_json(msg=msg, **self.result)
 
     def done(self, deployment: dict) -> None:
-        self.result["revision"] = int((deployment["metadata"].get("annotations") or {}).get(REVISION, 0))
+        self.result["revision"] = revision_of(deployment)
         self.result["images"] = template_images(deployment["spec"]["template"])
         self.result["history"] = history_of(self.replica_sets(deployment))
         self.module.exit_json(**self.result)
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if not HAS_K8S:
-        module.fail_json(msg=missing_required_lib("kubernetes"), exception=K8S_IMP_ERR)
+    module = kube_module(ARGUMENT_SPEC, supports_check_mode=True)
     if bool(module.params["undo"]) == bool(module.params["image"]):
         module.fail_json(msg="give either image (to roll to) or undo=true (to roll back), not %s"
                          % ("both" if module.params["undo"] else "neither"))
@@ -389,7 +401,6 @@ def main() -> None:
         rollout.run()
     except ClusterError as exc:
         module.fail_json(msg=str(exc), **(rollout.result if rollout else {"changed": False}))
-
 
 if __name__ == "__main__":
     main()

@@ -27,15 +27,11 @@ description:
 author:
   - kubelab.cluster contributors (@kubelab)
 requirements:
-  - kubernetes (the Python client)
   - an image with agnhost (netexec and pause) and busybox's sh, ping, wget and ip, as the upstream agnhost image
+extends_documentation_fragment:
+  - kubelab.cluster.kube_connection
+  - kubelab.cluster.attributes
 options:
-  kubeconfig:
-    description: Path of the kubeconfig; empty uses C(KUBECONFIG) or C(~/.kube/config).
-    type: path
-  context:
-    description: Context of the kubeconfig to use; empty uses its current context.
-    type: str
   namespace:
     description:
       - Namespace for the probes. Created when missing and then deleted afterwards; in an existing
@@ -91,7 +87,6 @@ options:
     default: 8
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: partial
     details:
       - The check runs in check mode as well, and so it creates what it needs there too; check mode does not
@@ -102,11 +97,8 @@ attributes:
         that could not be removed.
       - It reports C(changed=false) because the cluster ends as it began.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation
-      indicates no change.
     support: full
 notes:
   - The module always returns C(changed=false); the probes exist only while it runs.
@@ -188,27 +180,18 @@ left_behind:
 """
 
 import time
-import traceback
+from copy import deepcopy
 from dataclasses import asdict
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubelab.cluster.plugins.module_utils import netcheck
-from ansible_collections.kubelab.cluster.plugins.module_utils.kube import ClusterError, load_configuration
+from ansible_collections.kubelab.cluster.plugins.module_utils.kube import (
+    CONNECTION_ARG_SPEC, ClusterError, kube_module, load_configuration)
 from ansible_collections.kubelab.cluster.plugins.module_utils.probes import ProbeCluster, ProbeSpec
 
-try:
-    import kubernetes  # noqa: F401  pylint: disable=unused-import
-
-    HAS_K8S = True
-    K8S_IMP_ERR = ""
-except ImportError:
-    HAS_K8S = False
-    K8S_IMP_ERR = traceback.format_exc()
-
-
-ARGUMENT_SPEC = dict(
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
+ARGUMENT_SPEC = deepcopy(CONNECTION_ARG_SPEC)
+ARGUMENT_SPEC.update(
     namespace=dict(type="str", default="kubelab-netcheck"),
     image=dict(type="str", default="registry.k8s.io/e2e-test-images/agnhost:2.59"),
     image_pull_policy=dict(type="str", choices=["Always", "IfNotPresent", "Never"], default="IfNotPresent"),
@@ -235,7 +218,7 @@ LIMITS = {
 }
 
 
-def bad_params(params: dict) -> list[str]:
+def bad_params(params: dict[str, Any]) -> list[str]:
     """Every parameter outside its range, named with the range."""
     bad = ["%s=%s (expected %d to %d)" % (name, params[name], low, high)
            for name, (low, high) in LIMITS.items() if not low <= params[name] <= high]
@@ -251,7 +234,8 @@ class NetworkCheck:
         self.module = module
         self.params = module.params
         self.seconds = {"ready": 0.0, "check": 0.0, "cleanup": 0.0, "total": 0.0}
-        self.result: dict = {"changed": False, "failed_requirements": [], "left_behind": [], "seconds": self.seconds}
+        self.result: dict[str, Any] = {"changed": False, "failed_requirements": [], "left_behind": [],
+                                       "seconds": self.seconds}
 
     def run(self) -> None:
         p = self.params
@@ -261,14 +245,20 @@ class NetworkCheck:
                          probes_per_node=p["probes_per_node"], include_control_plane=p["include_control_plane"],
                          pull_policy=p["image_pull_policy"])
         cluster = ProbeCluster(configuration, spec, probe_timeout=p["probe_timeout"], fanout=p["fanout"])
-        self.result["server_version"] = cluster.reachable()
+        self.result["server_version"] = cluster.server_version()
         try:
             cluster.ensure_namespace()
             cluster.deploy()
             pods, nodes = cluster.wait_ready(p["ready_timeout"])
             self.seconds["ready"] = round(time.monotonic() - started, 3)
-            outcome = netcheck.check(cluster.runner, pods, nodes, retries=p["retries"], parallel=p["parallel"],
-                                     requirements=p["requirements"])
+            try:
+                outcome = netcheck.check(cluster.runner, pods, nodes, retries=p["retries"], parallel=p["parallel"],
+                                         requirements=p["requirements"])
+            except ValueError as exc:  # a probe listed an own address that is not one
+                raise ClusterError(
+                    "cannot read the probes' replies: %s. The probe image %s must print its own addresses with "
+                    "busybox's ip, as registry.k8s.io/e2e-test-images/agnhost does; use that image or a copy of it"
+                    % (exc, p["image"])) from exc
             self.seconds["check"] = outcome.seconds
         finally:
             cleanup_started = time.monotonic()
@@ -294,9 +284,7 @@ class NetworkCheck:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if not HAS_K8S:
-        module.fail_json(msg=missing_required_lib("kubernetes"), exception=K8S_IMP_ERR)
+    module = kube_module(ARGUMENT_SPEC, supports_check_mode=True)
     bad = bad_params(module.params)
     if bad:
         module.fail_json(msg="invalid parameters: %s" % "; ".join(bad), changed=False)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from ansible.module_utils import basic
@@ -78,3 +81,71 @@ def files_dir(tmp_path: Path) -> Path:
 def files_url(files_dir: Path, http_server) -> str:
     """A files repository: ``files_dir`` served over HTTP on loopback."""
     return http_server(functools.partial(QuietHandler, directory=str(files_dir)))
+
+
+class FakeKubeApi(http.server.BaseHTTPRequestHandler):
+    """A Kubernetes API: serves ``objects`` (path -> JSON body, or (status, JSON body)), records every request in
+    ``requests``, and refuses every write."""
+
+    objects: dict[str, Any] = {}
+    requests: list[tuple[str, str]] = []
+
+    def log_message(self, *args):
+        """Keep the test output free of access logs."""
+
+    def reply(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.requests.append(("GET", self.path))
+        path = urlsplit(self.path).path
+        if path not in self.objects:
+            self.reply(404, api_status(404, "NotFound", "%s not found" % path))
+        elif isinstance(self.objects[path], tuple):
+            self.reply(*self.objects[path])
+        else:
+            self.reply(200, self.objects[path])
+
+    def write(self):
+        self.requests.append((self.command, self.path))
+        self.reply(500, api_status(500, "InternalError", "this test allows no writes"))
+
+    do_PUT = do_PATCH = do_POST = do_DELETE = write
+
+
+def api_status(code: int, reason: str, message: str) -> dict:
+    """The Status object the API server answers a refusal with."""
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "reason": reason,
+            "code": code, "message": message}
+
+
+@dataclass
+class KubeApi:
+    kubeconfig: str
+    objects: dict[str, Any] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def refuse(self, path: str, code: int, reason: str, message: str) -> None:
+        """Answer GET ``path`` with an error status, as the API server does."""
+        self.objects[path] = (code, api_status(code, reason, message))
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] != "GET"]
+
+
+@pytest.fixture
+def kube_api(http_server, tmp_path: Path) -> KubeApi:
+    """A fake Kubernetes API on loopback and a kubeconfig for it; a test fills ``objects`` and reads ``requests``."""
+    api = KubeApi(kubeconfig=str(tmp_path / "kubeconfig"))
+    url = http_server(type("Api", (FakeKubeApi,), {"objects": api.objects, "requests": api.requests}))
+    Path(api.kubeconfig).write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "fake",
+        "clusters": [{"name": "fake", "cluster": {"server": url}}],
+        "users": [{"name": "fake", "user": {"token": "t"}}],
+        "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake"}}]}))
+    return api

@@ -55,11 +55,7 @@ def test_history_is_ordered_by_revision_with_causes():
          "replicas": 3}]
 
 
-# -- the module's refusals, against a fake API server on loopback -----------------------------------------------
-
-import http.server  # noqa: E402
-import json  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
+# -- the module's refusals, against a fake API server on loopback (conftest.kube_api) -----------------------------
 
 APPS = "/apis/apps/v1/namespaces/default"
 
@@ -80,115 +76,77 @@ def replica_set(revision, image):
             "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": template(image, "h%d" % revision)}}
 
 
-class FakeApi(http.server.BaseHTTPRequestHandler):
-    """Serves one Deployment and its ReplicaSets; records every request, and refuses every write."""
-
-    objects: dict = {}
-    requests: list = []
-
-    def log_message(self, *args):
-        """Keep the test output free of access logs."""
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        self.requests.append(("GET", self.path))
-        path = urlsplit(self.path).path
-        if path in self.objects:
-            self.reply(200, self.objects[path])
-        else:
-            self.reply(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
-                             "code": 404, "message": "%s not found" % path})
-
-    def write(self):
-        self.requests.append((self.command, self.path))
-        self.reply(500, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500,
-                         "message": "this test allows no writes"})
-
-    do_PUT = do_PATCH = do_POST = do_DELETE = write
-
-
-@pytest.fixture
-def api(http_server, tmp_path):
-    """kubeconfig path and the fake API's objects and requests, which a test fills and reads."""
-    FakeApi.objects, FakeApi.requests = {}, []
-    url = http_server(FakeApi)
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "fake",
-        "clusters": [{"name": "fake", "cluster": {"server": url}}],
-        "users": [{"name": "fake", "user": {"token": "t"}}],
-        "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake"}}]}))
-    return str(kubeconfig), FakeApi
-
-
 def serve_web(fake, revision, replica_sets):
     fake.objects[APPS + "/deployments/web"] = deployment(revision, replica_sets[-1][1])
     fake.objects[APPS + "/replicasets"] = {"apiVersion": "apps/v1", "kind": "ReplicaSetList", "metadata": {},
                                            "items": [replica_set(r, image) for r, image in replica_sets]}
 
 
-def writes(fake):
-    return [r for r in fake.requests if r[0] != "GET"]
-
-
-def test_a_missing_deployment_is_refused_naming_it(run_module, api):
-    kubeconfig, fake = api
-    result = run_module(dr.main, {"kubeconfig": kubeconfig, "name": "web", "image": "nginx:1.13"})
+def test_a_missing_deployment_is_refused_naming_it(run_module, kube_api):
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "image": "nginx:1.13"})
     assert result["failed"] is True
     assert result["msg"] == "Deployment web not found in namespace default"
-    assert fake.requests == [("GET", APPS + "/deployments/web")]
+    assert kube_api.requests == [("GET", APPS + "/deployments/web")]
 
 
-def test_undo_without_an_earlier_revision_is_refused(run_module, api):
-    kubeconfig, fake = api
-    serve_web(fake, 1, [(1, "nginx:1.12")])
-    result = run_module(dr.main, {"kubeconfig": kubeconfig, "name": "web", "undo": True})
+def test_undo_without_an_earlier_revision_is_refused(run_module, kube_api):
+    serve_web(kube_api, 1, [(1, "nginx:1.12")])
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "undo": True})
     assert result["failed"] is True
     assert result["msg"] == "Deployment web has no revision before 1 to roll back to (revisions: 1)"
-    assert writes(fake) == []
+    assert kube_api.writes() == []
 
 
-def test_undo_to_a_revision_that_does_not_exist_is_refused_naming_it(run_module, api):
-    kubeconfig, fake = api
-    serve_web(fake, 2, [(1, "nginx:1.11"), (2, "nginx:1.12")])
-    result = run_module(dr.main, {"kubeconfig": kubeconfig, "name": "web", "undo": True, "to_revision": 7})
+def test_undo_to_a_revision_that_does_not_exist_is_refused_naming_it(run_module, kube_api):
+    serve_web(kube_api, 2, [(1, "nginx:1.11"), (2, "nginx:1.12")])
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "undo": True, "to_revision": 7})
     assert result["failed"] is True
     assert result["msg"] == "Deployment web has no revision 7 to roll back to (revisions: 1, 2)"
-    assert writes(fake) == []
+    assert kube_api.writes() == []
 
 
-def test_an_unknown_container_is_refused_naming_the_containers(run_module, api):
-    kubeconfig, fake = api
-    serve_web(fake, 1, [(1, "nginx:1.12")])
-    result = run_module(dr.main, {"kubeconfig": kubeconfig, "name": "web", "image": "nginx:1.13",
+def test_an_unknown_container_is_refused_naming_the_containers(run_module, kube_api):
+    serve_web(kube_api, 1, [(1, "nginx:1.12")])
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "image": "nginx:1.13",
                                   "container": "sidecar"})
     assert result["failed"] is True
     assert result["msg"] == "Deployment web has no container sidecar (containers: nginx)"
-    assert writes(fake) == []
+    assert kube_api.writes() == []
 
 
 @pytest.mark.parametrize("given, which", [({"image": "nginx:1.13", "undo": True}, "both"), ({}, "neither")])
-def test_image_and_undo_together_or_neither_are_refused(run_module, api, given, which):
-    kubeconfig, fake = api
-    result = run_module(dr.main, dict({"kubeconfig": kubeconfig, "name": "web"}, **given))
+def test_image_and_undo_together_or_neither_are_refused(run_module, kube_api, given, which):
+    result = run_module(dr.main, dict({"kubeconfig": kube_api.kubeconfig, "name": "web"}, **given))
     assert result["failed"] is True
     assert result["msg"] == "give either image (to roll to) or undo=true (to roll back), not %s" % which
-    assert fake.requests == []
+    assert kube_api.requests == []
 
 
-def test_the_same_fake_answers_a_valid_undo_in_check_mode_without_writing(run_module, api):
+def test_the_same_fake_answers_a_valid_undo_in_check_mode_without_writing(run_module, kube_api):
     """The refusals above are the module's, not the fake's: a valid call on the same data goes through."""
-    kubeconfig, fake = api
-    serve_web(fake, 2, [(1, "nginx:1.11"), (2, "nginx:1.12")])
-    result = run_module(dr.main, {"kubeconfig": kubeconfig, "name": "web", "undo": True}, check_mode=True)
+    serve_web(kube_api, 2, [(1, "nginx:1.11"), (2, "nginx:1.12")])
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "undo": True}, check_mode=True)
     assert result["failed"] is False, result
     assert (result["changed"], result["images"]) == (True, {"nginx": "nginx:1.11"})
     assert [entry["revision"] for entry in result["history"]] == [1, 2]
-    assert writes(fake) == []
+    assert kube_api.writes() == []
+
+
+def test_check_mode_reports_the_images_it_would_roll_to_and_no_revision_yet(run_module, kube_api):
+    serve_web(kube_api, 1, [(1, "nginx:1.12")])
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "image": "nginx:1.13"},
+                        check_mode=True)
+    assert (result["failed"], result["changed"], result["images"]) == (False, True, {"nginx": "nginx:1.13"})
+    assert "revision" not in result
+    assert kube_api.writes() == []
+
+
+def test_a_refused_replica_set_listing_fails_naming_it_and_the_rights_needed(run_module, kube_api):
+    serve_web(kube_api, 2, [(1, "nginx:1.11"), (2, "nginx:1.12")])
+    kube_api.refuse(APPS + "/replicasets", 403, "Forbidden", "replicasets is forbidden")
+    result = run_module(dr.main, {"kubeconfig": kube_api.kubeconfig, "name": "web", "undo": True})
+    assert result["failed"] is True
+    assert result["msg"].startswith("cannot list the ReplicaSets of Deployment web: 403 Forbidden: ")
+    assert "replicasets is forbidden" in result["msg"]
+    assert result["msg"].endswith("; the kubeconfig's user needs to list ReplicaSets in namespace default")
+    assert kube_api.writes() == []

@@ -283,11 +283,12 @@ class OneNodeCluster:
     cleaned = False
 
     def __init__(self, _configuration, spec, probe_timeout, fanout):
+        type(self).cleaned = False
         self.pods = [Probe("pa", "pod", "n1", "10.244.1.2")]
         self.nodes = [Probe("n1", "node", "n1", "192.168.56.11")]
         self.runner = FakeNetwork(self.pods, self.nodes)
 
-    def reachable(self):
+    def server_version(self):
         return "v1.35.4"
 
     def ensure_namespace(self):
@@ -300,7 +301,7 @@ class OneNodeCluster:
         return self.pods, self.nodes
 
     def cleanup(self):
-        OneNodeCluster.cleaned = True
+        type(self).cleaned = True
         return []
 
 
@@ -316,3 +317,51 @@ def test_the_module_fails_pod_to_pod_on_a_single_pod_probe_and_cleans_up(run_mod
     assert {name: check["passed"] for name, check in result["checks"].items()} == {
         "pod_to_pod": False, "node_to_pod": True, "no_nat": True, "self_ip": True}
     assert OneNodeCluster.cleaned
+
+
+class NotAnAddressCluster(OneNodeCluster):
+    """Its probes print something that is not an address where their own addresses belong."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runner = lambda _probe, targets: "SELF notanip/24\n%sEND\n" % "".join(
+            "PEER %s 1 1 10.244.1.2:1\n" % target for target in targets)
+
+
+def test_a_probe_reply_with_an_address_that_is_not_one_fails_with_a_message_and_cleans_up(run_module, monkeypatch):
+    monkeypatch.setattr(network_check, "load_configuration", lambda *_args: object())
+    monkeypatch.setattr(network_check, "ProbeCluster", NotAnAddressCluster)
+    result = run_module(network_check.main, {"image": "example.invalid/probe:1"})
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "cannot read the probes' replies: 'notanip' does not appear to be an IPv4 or IPv6 address. The probe image "
+        "example.invalid/probe:1 must print its own addresses with busybox's ip, as "
+        "registry.k8s.io/e2e-test-images/agnhost does; use that image or a copy of it")
+    assert (result["changed"], result["server_version"], result["left_behind"]) == (False, "v1.35.4", [])
+    assert NotAnAddressCluster.cleaned
+
+
+NS = "/api/v1/namespaces/kubelab-netcheck"
+
+
+def test_a_refused_probe_listing_fails_with_a_message_and_is_reported_as_left_behind(run_module, kube_api):
+    """The API refuses to list pods: the probes of an earlier run may be there, so neither deploy nor clean-up go on."""
+    kube_api.objects.update({
+        "/version/": {"major": "1", "minor": "35", "gitVersion": "v1.35.4", "gitCommit": "abc", "gitTreeState": "clean",
+                     "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.25", "compiler": "gc",
+                     "platform": "linux/amd64"},
+        NS: {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubelab-netcheck"},
+             "status": {"phase": "Active"}},
+        "/apis/apps/v1/namespaces/kubelab-netcheck/daemonsets": {"apiVersion": "apps/v1", "kind": "DaemonSetList",
+                                                                  "metadata": {}, "items": []},
+    })
+    kube_api.refuse(NS + "/pods", 403, "Forbidden", "pods is forbidden")
+    result = run_module(network_check.main, {"kubeconfig": kube_api.kubeconfig})
+    assert result["failed"] is True
+    assert result["msg"].startswith("cannot tell whether the probes in namespace kubelab-netcheck are gone: "
+                                    "403 Forbidden: ")
+    assert "pods is forbidden" in result["msg"]
+    assert result["msg"].endswith("; the kubeconfig's user needs to list pods and DaemonSets there")
+    assert result["left_behind"] == [result["msg"]]
+    assert (result["changed"], result["server_version"]) == (False, "v1.35.4")
+    assert kube_api.writes() == []

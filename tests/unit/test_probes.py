@@ -1,0 +1,88 @@
+"""The probes' state as the API reports it, and the DaemonSets that place them."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.kubelab.cluster.plugins.module_utils import probes
+from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import Probe
+
+SPEC = probes.ProbeSpec(namespace="kubelab-netcheck", image="agnhost:2.59", port=8080, probes_per_node=2,
+                        include_control_plane=False, pull_policy="IfNotPresent")
+
+
+def daemon_set(desired=2, ready=2, generation=1):
+    return {"metadata": {"name": "ds"}, "status": {"observedGeneration": generation,
+                                                   "desiredNumberScheduled": desired, "numberReady": ready}}
+
+
+def pod(name, role, node, ip, host_ip="192.168.56.11", ready=True, deleting=False, containers=None, conditions=None):
+    metadata = {"name": name, "labels": {"kubelab.cluster/probe": role}}
+    if deleting:
+        metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    return {"metadata": metadata, "spec": {"nodeName": node},
+            "status": {"podIP": ip, "hostIP": host_ip, "phase": "Running" if ready else "Pending",
+                       "conditions": conditions or [{"type": "Ready", "status": "True" if ready else "False"}],
+                       "containerStatuses": containers or []}}
+
+
+def test_ready_probes_become_pod_and_node_probes_sorted_by_node():
+    state = probes.probe_state([daemon_set(), daemon_set()], [
+        pod("pb", "pod", "n2", "10.244.2.2"), pod("pa", "pod", "n1", "10.244.1.2"),
+        pod("nodeprobe-x", "node", "n1", "192.168.56.11")], expected_sets=2)
+    assert state.ready and state.waiting == []
+    assert state.pods == [Probe("pa", "pod", "n1", "10.244.1.2"), Probe("pb", "pod", "n2", "10.244.2.2")]
+    assert state.nodes == [Probe("n1", "node", "n1", "192.168.56.11", pod="nodeprobe-x")]
+
+
+@pytest.mark.parametrize("sets", [
+    [daemon_set()],  # one DaemonSet short
+    [daemon_set(), daemon_set(ready=1)],  # a pod the DaemonSet counts is not ready yet
+    [daemon_set(), daemon_set(desired=0, ready=0)],  # nothing scheduled
+    [daemon_set(), daemon_set(generation=None)],  # the controller has not seen it yet
+], ids=["missing", "not-all-ready", "none-scheduled", "unobserved"])
+def test_not_ready_until_every_daemon_set_has_all_its_pods_ready(sets):
+    pods = [pod("pa", "pod", "n1", "10.244.1.2"), pod("np", "node", "n1", "192.168.56.11")]
+    assert not probes.probe_state(sets, pods, expected_sets=2).ready
+
+
+def test_a_probe_pod_being_deleted_keeps_the_probes_not_ready():
+    state = probes.probe_state([daemon_set(), daemon_set()], [
+        pod("pa", "pod", "n1", "10.244.1.2"), pod("old", "pod", "n1", "10.244.1.9", deleting=True),
+        pod("np", "node", "n1", "192.168.56.11")], expected_sets=2)
+    assert not state.ready
+    assert [p.name for p in state.pods] == ["pa"]
+
+
+def test_a_pod_that_is_not_ready_is_named_with_its_node_and_reason():
+    pulling = pod("pa", "pod", "n1", None, ready=False, containers=[
+        {"ready": False, "state": {"waiting": {"reason": "ErrImagePull", "message": "not found"}}}])
+    state = probes.probe_state([daemon_set(), daemon_set()], [pulling, pod("np", "node", "n1", "192.168.56.11")],
+                               expected_sets=2)
+    assert not state.ready
+    assert state.waiting == ["pa on n1: ErrImagePull: not found"]
+
+
+@pytest.mark.parametrize("containers, conditions, why", [
+    ([{"ready": False, "state": {"waiting": {"reason": "ContainerCreating"}}}], None, "ContainerCreating"),
+    ([{"ready": False, "state": {"terminated": {"reason": "Error", "exitCode": 2}}}], None, "terminated Error (exit 2)"),
+    ([{"ready": False, "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}], None, "running, not ready yet"),
+    ([], [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes"}],
+     "Unschedulable: 0/3 nodes"),
+    ([], [], "Pending"),
+])
+def test_why_waiting_reads_the_container_states_then_the_conditions(containers, conditions, why):
+    waiting = pod("pa", "pod", None, None, ready=False, containers=containers, conditions=conditions)
+    if conditions == []:
+        waiting["status"]["conditions"] = []
+    assert probes.why_waiting(waiting) == why
+
+
+def test_one_pod_daemon_set_per_probe_slot_and_one_on_the_host_network_that_tolerates_all():
+    sets = probes.daemonsets(SPEC)
+    assert [s["metadata"]["name"] for s in sets] == ["kubelab-netcheck-pod-0", "kubelab-netcheck-pod-1",
+                                                     "kubelab-netcheck-node"]
+    for ds in sets:
+        assert ds["spec"]["selector"]["matchLabels"] == ds["spec"]["template"]["metadata"]["labels"]
+        assert ds["metadata"]["namespace"] == "kubelab-netcheck"
+    assert [s["spec"]["template"]["spec"]["tolerations"] for s in sets] == [[], [], [{"operator": "Exists"}]]
+    assert sets[2]["spec"]["template"]["spec"]["hostNetwork"] is True
