@@ -144,7 +144,7 @@ def parse_reply(text: str, targets: Sequence[str]) -> Reply:
             ended = True
     missing = (["own addresses"] if addresses is None else []) + [t for t in targets if t not in peers]
     missing += [] if ended else ["end marker"]
-    if missing:
+    if missing or addresses is None:
         raise ProbeError("incomplete probe reply (missing %s): %s"
                          % (", ".join(missing), text.strip()[-300:] or "<empty>"))
     for address in addresses:

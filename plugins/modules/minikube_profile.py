@@ -160,7 +160,7 @@ def requested_settings(params: dict) -> dict:
 def current_settings(config: dict) -> dict:
     out = {}
     for key, (path, _flag) in SETTINGS.items():
-        value = config
+        value: object = config
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
         out[key] = value
