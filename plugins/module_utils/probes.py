@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from ansible_collections.kubelab.cluster.plugins.module_utils.kube import (
     ApiException, ClusterError, api_error, client, stream)
@@ -184,7 +184,7 @@ class ProbeCluster:
         body = {"metadata": {"name": ns, "labels": {"app.kubernetes.io/managed-by": MANAGED_BY}}}
         try:
             # the client validates a JSON-form dict into the model its signature names
-            self.core.create_namespace(body)  # type: ignore[arg-type]
+            self.core.create_namespace(cast(Any, body))
         except ApiException as exc:
             raise ClusterError("cannot create namespace %s: %s" % (ns, api_error(exc))) from exc
         self.namespace_is_ours = True
@@ -194,7 +194,7 @@ class ProbeCluster:
         self.remove_probes(wait=True)
         for body in daemonsets(self.spec):
             try:
-                self.apps.create_namespaced_daemon_set(self.spec.namespace, body)  # type: ignore[arg-type]
+                self.apps.create_namespaced_daemon_set(self.spec.namespace, cast(Any, body))
             except ApiException as exc:
                 raise ClusterError("cannot create DaemonSet %s in namespace %s: %s"
                                    % (body["metadata"]["name"], self.spec.namespace, api_error(exc))) from exc

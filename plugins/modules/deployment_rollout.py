@@ -128,7 +128,7 @@ rolled_back:
 
 import time
 from copy import deepcopy
-from typing import Any
+from typing import Any, cast
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubelab.cluster.plugins.module_utils.kube import (
@@ -283,7 +283,7 @@ class Rollout:
             body["spec"]["template"] = template
             try:
                 # the client validates a JSON-form dict into the model its signature names
-                replaced = self.apps.replace_namespaced_deployment(self.name, self.namespace, body)  # type: ignore[arg-type]
+                replaced = self.apps.replace_namespaced_deployment(self.name, self.namespace, cast(Any, body))
                 return self.serialize(replaced)
             except ApiException as exc:
                 if exc.status == 409 and attempt == 1:
