@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
+from ansible_collections.kubelab.cluster.plugins.modules import release_binary
 from ansible_collections.kubelab.cluster.plugins.modules.release_binary import first_version, names_version
 
 KUBECTL_JSON = '{"clientVersion": {"major": "1", "minor": "36", "gitVersion": "v1.36.4"}}'
@@ -30,10 +34,6 @@ def test_first_version_reads_the_reported_version():
 
 # -- the module, run against a files repository served on loopback --------------------------------------------
 
-import hashlib  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from ansible_collections.kubelab.cluster.plugins.modules import release_binary  # noqa: E402
 
 UNREACHABLE = "http://127.0.0.1:9"
 
