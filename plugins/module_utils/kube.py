@@ -29,6 +29,10 @@ else:
     HAS_K8S = True
     K8S_IMP_ERR = None
 
+# The client and its pieces are imported from here by the modules and probes.
+__all__ = ["ApiException", "CONNECTION_ARG_SPEC", "ClusterError", "HAS_K8S", "K8S_IMP_ERR", "api_error", "client", "config",
+           "kube_module", "load_configuration", "server_version", "stream"]
+
 # The options of every module that talks to a cluster; documented by doc_fragments/kube_connection.py.
 CONNECTION_ARG_SPEC: dict[str, dict[str, Any]] = dict(
     kubeconfig=dict(type="path"),

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-# Run as: python -c PROBE_LOOP <config.json>; config: targets [{name, url}], interval,
+# Run as: python -c PROBE_LOOP <config.json> with a Python that has ansible (the
+# controller's); config: targets [{name, url, accept}], ca_file, interval,
 # timeout, max_seconds, max_requests, output, stop_file.
 PROBE_LOOP = r'''
-import json, os, ssl, sys, time, urllib.error, urllib.request
+import json, os, sys, time, urllib.error
+from ansible.module_utils.urls import open_url
 cfg = json.load(open(sys.argv[1]))
-context = ssl.create_default_context(cafile=cfg.get("ca_file") or None)
 end = time.time() + cfg["max_seconds"]
 sent = 0
 with open(cfg["output"], "a", buffering=1) as out:
@@ -29,7 +30,8 @@ with open(cfg["output"], "a", buffering=1) as out:
             started = time.time()
             record = {"t": round(started, 3), "target": target["name"], "ok": False, "status": None, "error": ""}
             try:
-                with urllib.request.urlopen(target["url"], timeout=cfg["timeout"], context=context) as resp:
+                with open_url(target["url"], timeout=cfg["timeout"], ca_path=cfg.get("ca_file") or None,
+                              follow_redirects="none") as resp:
                     resp.read(65536)
                     record["status"] = resp.status
                     record["ok"] = 200 <= resp.status < 400

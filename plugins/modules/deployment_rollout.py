@@ -402,5 +402,6 @@ def main() -> None:
     except ClusterError as exc:
         module.fail_json(msg=str(exc), **(rollout.result if rollout else {"changed": False}))
 
+
 if __name__ == "__main__":
     main()

@@ -78,7 +78,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: none
-    details: A measurement cannot be predicted; in check mode the module does nothing and says so.
+    details: A measurement cannot be predicted; in check mode the module is skipped.
   diff_mode:
     support: none
   idempotent:
@@ -146,7 +146,6 @@ targets:
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -208,6 +207,21 @@ def bad_params(params: dict) -> str:
     return ""
 
 
+def detach(argv: list[str]) -> int:
+    """Start argv in a session of its own, detached from this process and its output; return its PID."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    return pid
+
+
 def running_pid(files: ProberFiles) -> int:
     """The PID of the prober when it runs, else 0."""
     try:
@@ -235,11 +249,9 @@ class Prober:
         config = {key: self.params[key] for key in ("targets", "ca_file", "interval", "timeout", "max_seconds", "max_requests")}
         config.update(output=str(self.files.records), stop_file=str(self.files.stop))
         self.files.config.write_text(json.dumps(config))
-        with open(os.devnull, "rb") as devnull_in, open(os.devnull, "wb") as devnull_out:
-            proc = subprocess.Popen([sys.executable, "-c", PROBE_LOOP, str(self.files.config)], stdin=devnull_in,
-                                    stdout=devnull_out, stderr=devnull_out, start_new_session=True, close_fds=True)
-        self.files.pid.write_text(str(proc.pid))
-        return {"changed": True, "running": True, "pid": proc.pid}
+        pid = detach([sys.executable, "-c", PROBE_LOOP, str(self.files.config)])
+        self.files.pid.write_text(str(pid))
+        return {"changed": True, "running": True, "pid": pid}
 
     def stop(self) -> dict:
         pid = running_pid(self.files)
@@ -262,13 +274,10 @@ class Prober:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=False)
     bad = bad_params(module.params)
     if bad:
         module.fail_json(msg=bad)
-    if module.check_mode:
-        module.exit_json(changed=False, running=bool(running_pid(ProberFiles(Path(module.params["dir"]) / module.params["name"]))),
-                         msg="check mode: the prober was neither started nor stopped")
     prober = Prober(module)
     module.exit_json(**(prober.start() if module.params["state"] == "started" else prober.stop()))
 

@@ -1,4 +1,4 @@
-"""lab/merge-kubeconfig: the lab's context in ~/.kube/config, other contexts never touched, a backup kept."""
+"""lab/merge_kubeconfig.py: the lab's context in ~/.kube/config, other contexts never touched, a backup kept."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-SCRIPT = Path(__file__).resolve().parents[2] / "lab/merge-kubeconfig"
+SCRIPT = Path(__file__).resolve().parents[2] / "lab/merge_kubeconfig.py"
 LAB = {"apiVersion": "v1", "kind": "Config", "current-context": "kubernetes-admin@kubelab",
        "clusters": [{"name": "kubelab", "cluster": {"server": "https://192.168.56.10:6443", "certificate-authority-data": "Q0E="}}],
        "users": [{"name": "kubernetes-admin", "user": {"client-certificate-data": "Q0VSVA==", "client-key-data": "S0VZ"}}],

@@ -200,7 +200,6 @@ def test_failure_message_names_at_most_the_limit():
     assert message.endswith("and 11 more")
 
 
-
 UNCHECKED = "A requirement that checks nothing cannot fail, so it does not pass either"
 
 
@@ -347,13 +346,13 @@ NS = "/api/v1/namespaces/kubelab-netcheck"
 def test_a_refused_probe_listing_fails_with_a_message_and_is_reported_as_left_behind(run_module, kube_api):
     """The API refuses to list pods: the probes of an earlier run may be there, so neither deploy nor clean-up go on."""
     kube_api.objects.update({
-        "/version/": {"major": "1", "minor": "35", "gitVersion": "v1.35.4", "gitCommit": "abc", "gitTreeState": "clean",
-                     "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.25", "compiler": "gc",
-                     "platform": "linux/amd64"},
-        NS: {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubelab-netcheck"},
-             "status": {"phase": "Active"}},
-        "/apis/apps/v1/namespaces/kubelab-netcheck/daemonsets": {"apiVersion": "apps/v1", "kind": "DaemonSetList",
-                                                                  "metadata": {}, "items": []},
+        "/version/": {
+            "major": "1", "minor": "35", "gitVersion": "v1.35.4", "gitCommit": "abc", "gitTreeState": "clean",
+            "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.25", "compiler": "gc", "platform": "linux/amd64"},
+        NS: {
+            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubelab-netcheck"}, "status": {"phase": "Active"}},
+        "/apis/apps/v1/namespaces/kubelab-netcheck/daemonsets": {
+            "apiVersion": "apps/v1", "kind": "DaemonSetList", "metadata": {}, "items": []},
     })
     kube_api.refuse(NS + "/pods", 403, "Forbidden", "pods is forbidden")
     result = run_module(network_check.main, {"kubeconfig": kube_api.kubeconfig})

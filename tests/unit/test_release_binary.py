@@ -88,8 +88,8 @@ def test_pinned_sha256_wins_over_the_published_checksum(run_module, files_dir, f
     assert dest.read_bytes() == good
 
 
-def test_pinned_sha256_refuses_another_binary_with_a_matching_published_checksum(run_module, files_dir, files_url,
-                                                                                  dest):
+def test_pinned_sha256_refuses_another_binary_with_a_matching_published_checksum(
+        run_module, files_dir, files_url, dest):
     good_old = install(dest, tool("v1.2.2")).read_bytes()
     wanted = tool("v1.2.3")
     other = tool("v1.2.3", flavour="not the release")  # reports the right version, consistent .sha256
@@ -115,8 +115,8 @@ def test_without_a_pin_a_repository_that_agrees_with_itself_is_trusted(run_modul
     assert dest.read_bytes() == other
 
 
-def test_without_a_pin_a_download_that_disagrees_with_its_published_checksum_is_refused(run_module, files_dir,
-                                                                                         files_url, dest):
+def test_without_a_pin_a_download_that_disagrees_with_its_published_checksum_is_refused(
+        run_module, files_dir, files_url, dest):
     install(dest, tool("v1.2.2"))
     path = publish(files_dir, "v1.2.3", tool("v1.2.3"), checksum="e" * 64)
     before = state(dest.parent)

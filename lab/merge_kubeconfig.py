@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Merge the lab's admin kubeconfig into ~/.kube/config as the context "kubelab", or take it out.
 
-    merge-kubeconfig add LAB_KUBECONFIG [TARGET]
-    merge-kubeconfig remove [TARGET]
+    python lab/merge_kubeconfig.py add LAB_KUBECONFIG [TARGET]
+    python lab/merge_kubeconfig.py remove [TARGET]
 
 Only the cluster, user and context named "kubelab" are written; every other
 entry of the target stays as it was. The target is backed up first
