@@ -169,25 +169,19 @@ ARGUMENT_SPEC = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProberFiles:
-    base: Path
+    """The files of one prober: its configuration, records, PID and stop request."""
 
-    @property
-    def config(self) -> Path:
-        return self.base.with_suffix(".json")
+    config: Path
+    records: Path
+    pid: Path
+    stop: Path
 
-    @property
-    def records(self) -> Path:
-        return self.base.with_suffix(".jsonl")
-
-    @property
-    def pid(self) -> Path:
-        return self.base.with_suffix(".pid")
-
-    @property
-    def stop(self) -> Path:
-        return self.base.with_suffix(".stop")
+    @classmethod
+    def named(cls, directory: str, name: str) -> "ProberFiles":
+        base = Path(directory) / name
+        return cls(*(base.with_suffix(suffix) for suffix in (".json", ".jsonl", ".pid", ".stop")))
 
 
 def bad_params(params: dict) -> str:
@@ -236,13 +230,13 @@ class Prober:
     def __init__(self, module: AnsibleModule):
         self.module = module
         self.params = module.params
-        self.files = ProberFiles(Path(self.params["dir"]) / self.params["name"])
+        self.files = ProberFiles.named(self.params["dir"], self.params["name"])
 
     def start(self) -> dict:
         pid = running_pid(self.files)
         if pid:
             return {"changed": False, "running": True, "pid": pid}
-        self.files.base.parent.mkdir(parents=True, exist_ok=True)
+        self.files.config.parent.mkdir(parents=True, exist_ok=True)
         for stale in (self.files.records, self.files.stop):
             if stale.exists():
                 stale.unlink()

@@ -6,11 +6,12 @@ import http.server
 import json
 import subprocess
 import sys
-import threading
+import time
 
 import pytest
 
 from ansible_collections.kubelab.cluster.plugins.module_utils.prober import PROBE_LOOP, read_records, summarize
+from ansible_collections.kubelab.cluster.plugins.modules import http_prober
 
 
 def rec(t, target, ok):
@@ -69,13 +70,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%d" % httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+def server(http_server):
+    return http_server(_Handler)
 
 
 def test_the_loop_records_good_and_bad_answers_and_stops_by_itself(server, tmp_path):
@@ -92,3 +88,33 @@ def test_the_loop_records_good_and_bad_answers_and_stops_by_itself(server, tmp_p
     assert {f["status"] for f in out["failed_requests"] if f["target"] == "down"} == {503}
     assert all("ConnectionRefused" in f["error"] or "URLError" in f["error"]
                for f in out["failed_requests"] if f["target"] == "closed")
+
+
+def test_the_module_starts_the_prober_in_the_background_and_reports_when_stopped(run_module, server, tmp_path):
+    args = {"name": "t", "dir": str(tmp_path), "interval": 0.05, "timeout": 1, "max_seconds": 60}
+    started = run_module(http_prober.main, dict(args, state="started",
+                                                targets=[{"name": "up", "url": server + "/ok"},
+                                                         {"name": "down", "url": server + "/bad", "accept": [503]}]))
+    assert started["changed"] and started["running"] and started["pid"] > 0
+    again = run_module(http_prober.main, dict(args, state="started", targets=[{"name": "up", "url": server + "/ok"}]))
+    assert again == {"changed": False, "running": True, "pid": started["pid"], "failed": False}
+    time.sleep(1)
+    stopped = run_module(http_prober.main, dict(args, state="stopped"))
+    assert stopped["changed"] and not stopped["running"]
+    assert stopped["requests"] >= 4
+    assert stopped["failures"] == 0, stopped["failed_requests"]
+    assert set(stopped["targets"]) == {"up", "down"}
+    assert not http_prober.running_pid(http_prober.ProberFiles.named(str(tmp_path), "t"))
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"state": "started"}, "state=started needs targets"),
+    ({"state": "started", "targets": [{"name": "a", "url": "ftp://x"}]}, "target a: url 'ftp://x' is not an http(s) URL"),
+    ({"state": "started", "targets": [{"name": "a", "url": "http://x"}, {"name": "a", "url": "http://y"}]},
+     "target names must differ; got a, a"),
+    ({"state": "stopped"}, "prober t has no records"),
+])
+def test_the_module_refuses_bad_input_naming_it(run_module, tmp_path, args, message):
+    result = run_module(http_prober.main, dict(args, name="t", dir=str(tmp_path)))
+    assert result["failed"]
+    assert message in result["msg"]
