@@ -213,6 +213,15 @@ def detach(argv: list[str]) -> int:
             os.execv(argv[0], argv)
         finally:
             os._exit(127)
+    # Return once the child runs the program, so that it is found running at once.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if argv[-1].encode() in Path("/proc/%d/cmdline" % pid).read_bytes():
+                break
+        except OSError:
+            break
+        time.sleep(0.02)
     return pid
 
 

@@ -155,8 +155,10 @@ def test_nginx_images_are_two_real_versions(mirror, tmp_path):
 
 
 def test_image_tags_tell_the_truth(mirror):
-    assert registry_tags("etcd") == [DEFAULTS["mirror_etcd_version"][1:] + "-0"]
-    assert registry_tags("kube-apiserver") == [K8S]
+    previous = DEFAULTS["mirror_previous_releases"]
+    assert sorted(registry_tags("etcd")) == sorted(v[1:] + "-0" for v in [DEFAULTS["mirror_etcd_version"]] + [r["etcd"] for r in previous])
+    assert sorted(registry_tags("kube-apiserver")) == sorted([K8S] + [r["kubernetes"] for r in previous])
+    assert sorted(registry_tags("coredns")) == sorted([DEFAULTS["mirror_coredns_version"]] + [r["coredns"] for r in previous])
     busybox = registry_tags("busybox")
     assert len(busybox) == 1
     assert busybox[0] in output("busybox")
