@@ -140,6 +140,11 @@ built:
   description: Whether binaries were built in this run.
   returned: always
   type: bool
+seconds:
+  description: Wall-clock seconds the download and build took.
+  returned: when built
+  type: int
+  sample: 812
 """
 
 import json
@@ -147,6 +152,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import sha256_file
@@ -333,8 +339,10 @@ def main() -> None:
         module.exit_json(changed=False, built=False, binaries=binaries)
     if module.check_mode:
         module.exit_json(changed=True, built=False, binaries=binaries)
+    started = time.monotonic()
     result = builder.build()
-    module.exit_json(changed=True, built=True, binaries=binaries, **result)
+    seconds = int(round(time.monotonic() - started))
+    module.exit_json(changed=True, built=True, binaries=binaries, seconds=seconds, **result)
 
 
 if __name__ == "__main__":

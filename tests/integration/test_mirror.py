@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
 import subprocess
 import urllib.error
@@ -47,6 +48,46 @@ def test_second_run_changes_nothing(mirror):
     assert again.rc == 0, again.failure_messages()
     assert again.changed == 0, [t["task"]["name"] for p in again.plays for t in p["tasks"]
                                 if any(h.get("changed") for h in t["hosts"].values())]
+
+
+BUILD_TASK = re.compile(r"Build (\d+) of (\d+): (\S+) (v\S+)( \(its last build took \d+ (s|min)\))?$")
+BUILD_TIMES = Path(DEFAULTS["mirror_cache_dir"]) / "build-times.json"
+
+
+def build_tasks(run) -> list[tuple[int, int, str, str]]:
+    names = [t["task"]["name"].split(" : ", 1)[-1] for p in run.plays for t in p["tasks"]]
+    return [(int(m[1]), int(m[2]), m[3], m[4]) for m in map(BUILD_TASK.match, names) if m]
+
+
+def test_each_go_build_is_a_task_of_its_own_numbered_n_of_all(mirror):
+    builds = build_tasks(mirror["run"])
+    total = len(builds)
+    assert [b[:2] for b in builds] == [(n, total) for n in range(1, total + 1)]
+    assert ("kubernetes", K8S) in [b[2:] for b in builds]
+    assert len({b[2:] for b in builds}) == total
+
+
+def test_a_rebuild_reports_its_time_and_the_next_build_shows_it(mirror):
+    # flannel-cni-plugin is the smallest build: its stamp removed, it is built again.
+    stamps = list((Path(DEFAULTS["mirror_cache_dir"]) / "build/flannel-cni-plugin").glob("*/.kubelab-build.json"))
+    assert len(stamps) == 1
+    version = stamps[0].parent.name
+    stamps[0].unlink()
+    rebuilt = run_playbook(PLAYBOOK)
+    assert rebuilt.rc == 0, rebuilt.failure_messages()
+    reports = [r["msg"] for r in rebuilt.results("Report the build of flannel-cni-plugin")]
+    assert len(reports) == 1
+    seconds = int(re.match(r"flannel-cni-plugin %s built in (\d+) s; \d+ of \d+ done" % re.escape(version), reports[0])[1])
+    assert json.loads(BUILD_TIMES.read_text())["flannel-cni-plugin"][version] == seconds
+    # The same binary again: nothing served changes.
+    assert rebuilt.results("Lay out the files repository")[0].get("changed") is False
+    took = ("%d s" % seconds) if seconds < 90 else ("%d min" % ((seconds + 59) // 60))
+    again = run_playbook(PLAYBOOK)
+    assert again.rc == 0, again.failure_messages()
+    names = [b for b in build_tasks(again) if b[2] == "flannel-cni-plugin"]
+    assert names, "no build task for flannel-cni-plugin"
+    shown = [t["task"]["name"] for p in again.plays for t in p["tasks"] if "flannel-cni-plugin " + version in t["task"]["name"]]
+    assert any(name.endswith("(its last build took %s)" % took) for name in shown), shown
 
 
 @pytest.mark.parametrize(
