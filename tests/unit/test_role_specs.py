@@ -21,10 +21,18 @@ def test_every_role_has_a_spec():
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_spec_defaults_equal_role_defaults(role):
-    options = load(ROLES / role / "meta/argument_specs.yml")["argument_specs"]["main"]["options"]
+    # Every entry point's options together; one variable, one spec.
+    options: dict = {}
+    for entry in load(ROLES / role / "meta/argument_specs.yml")["argument_specs"].values():
+        for name, spec in (entry.get("options") or {}).items():
+            if name in options:
+                for key in ("type", "default"):
+                    assert spec.get(key) == options[name].get(key), "%s has two %ss in two entry points" % (name, key)
+            options.setdefault(name, spec)
     defaults = load(ROLES / role / "defaults/main.yml")
-    assert sorted(options) == sorted(defaults), "spec and defaults name different variables"
-    for name, spec in options.items():
+    optional = {name: spec for name, spec in options.items() if not spec.get("required")}
+    assert sorted(optional) == sorted(defaults), "spec and defaults name different variables"
+    for name, spec in optional.items():
         assert spec.get("default") == defaults[name], name
         assert spec.get("description"), "%s has no description" % name
         assert name.startswith(role + "_"), "%s is not prefixed with the role name" % name
