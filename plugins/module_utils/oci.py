@@ -225,3 +225,34 @@ def build_image(layout: str, tag: str, layers: list[dict], image_config: dict,
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+# Manifest media types a registry may hold an image under, for HEAD requests.
+MANIFEST_ACCEPT = ", ".join([
+    MEDIA_MANIFEST,
+    MEDIA_INDEX,
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+])
+
+
+def layout_digest(layout: str) -> str:
+    """The digest of the (first) image in an OCI layout."""
+    with open(os.path.join(layout, "index.json"), encoding="utf-8") as handle:
+        manifests = json.load(handle).get("manifests") or []
+    if not manifests:
+        raise ValueError("the OCI layout %s holds no image" % layout)
+    return manifests[0]["digest"]
+
+
+def outdated_images(images: list[tuple[str, str, str]], registry_digest) -> list[dict]:
+    """Images (name, tag, layout) whose digest the registry lacks: each
+    {name, tag, built, registry}, registry "-" when it has no such tag.
+    ``registry_digest(name, tag)`` returns the registry's digest or None."""
+    outdated = []
+    for name, tag, layout in images:
+        built = layout_digest(layout)
+        held = registry_digest(name, tag) or "-"
+        if held != built:
+            outdated.append({"name": name, "tag": tag, "built": built, "registry": held})
+    return outdated
