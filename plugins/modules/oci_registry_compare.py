@@ -35,11 +35,15 @@ options:
     description: Seconds a registry request may take.
     type: int
     default: 10
+extends_documentation_fragment:
+  - kubelab.cluster.attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
+  idempotent:
+    support: full
 """
 
 EXAMPLES = r"""
