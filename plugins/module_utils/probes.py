@@ -125,8 +125,11 @@ def _all_scheduled_ready(daemon_set: dict[str, Any]) -> bool:
 
 
 def why_waiting(pod: dict[str, Any]) -> str:
-    """Why a probe pod is not ready, from its container states or else its conditions."""
+    """Why a probe pod is not ready: the pod's own reason (an eviction, say), else
+    its container states, else its conditions."""
     status = pod.get("status") or {}
+    if status.get("reason"):
+        return "%s%s" % (status["reason"], ": %s" % status["message"] if status.get("message") else "")
     for container in status.get("containerStatuses") or []:
         state = container.get("state") or {}
         if state.get("waiting") is not None:

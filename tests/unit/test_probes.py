@@ -86,3 +86,11 @@ def test_one_pod_daemon_set_per_probe_slot_and_one_on_the_host_network_that_tole
         assert ds["metadata"]["namespace"] == "kubelab-netcheck"
     assert [s["spec"]["template"]["spec"]["tolerations"] for s in sets] == [[], [], [{"operator": "Exists"}]]
     assert sets[2]["spec"]["template"]["spec"]["hostNetwork"] is True
+
+
+def test_why_waiting_names_an_eviction_before_the_containers():
+    evicted = pod("pa", "pod", "n1", None, ready=False,
+                  containers=[{"ready": False, "state": {"terminated": {"reason": "ContainerStatusUnknown", "exitCode": 137}}}])
+    evicted["status"].update(phase="Failed", reason="Evicted",
+                             message="The node was low on resource: ephemeral-storage.")
+    assert probes.why_waiting(evicted) == "Evicted: The node was low on resource: ephemeral-storage."
