@@ -95,7 +95,7 @@ def main() -> None:
 
     def registry_digest(name: str, tag: str) -> str | None:
         url = "%s/v2/%s/manifests/%s" % (base, name, tag)
-        resp, info = fetch_url(module, url, method="HEAD", headers={"Accept": MANIFEST_ACCEPT}, timeout=params["timeout"])
+        info = fetch_url(module, url, method="HEAD", headers={"Accept": MANIFEST_ACCEPT}, timeout=params["timeout"])[1]
         if info["status"] == 404:
             return None
         if info["status"] != 200:

@@ -57,8 +57,8 @@ def test_the_module_asks_the_registry_and_changes_nothing(run_module, tmp_path, 
                                                     "oci_dir": str(tmp_path), "registry": url + "/"}, check_mode=True)
     assert result["failed"] is False and result["changed"] is False
     assert result["outdated"] == [{"name": "e2e-test-images/agnhost", "tag": "2.53", "built": "sha256:bb", "registry": "-"}]
-    assert [(method, path) for method, path, accept in seen] == [("HEAD", "/v2/pause/manifests/3.10.1"),
-                                            ("HEAD", "/v2/e2e-test-images/agnhost/manifests/2.53")]
+    assert [(method, path) for method, path, accept in seen] == [
+        ("HEAD", "/v2/pause/manifests/3.10.1"), ("HEAD", "/v2/e2e-test-images/agnhost/manifests/2.53")]
     assert [accept for method, path, accept in seen] == [MANIFEST_ACCEPT, MANIFEST_ACCEPT]
 
 
