@@ -3,19 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The network-model checks, independent of how probes are reached.
 
-A probe is a process with a network identity: a pod (its own network
-namespace, serving ``/clientip`` over HTTP) or a node (the host network,
-sending only). Each probe runs PROBE_SCRIPT once per round: it prints its own
-IPv4 addresses, then pings and fetches ``/clientip`` from all of its targets
-concurrently. The replies are turned into a pair matrix and judged against
-the four requirements of the Kubernetes network model:
+A probe is a process with a network identity, serving ``/clientip`` over
+HTTP: a pod (its own network namespace) or a node (the host network, on a
+port of its own). Each probe runs PROBE_SCRIPT once per round: it prints its
+own IPv4 addresses, then pings and fetches ``/clientip`` from all of its
+targets concurrently. The replies are turned into a pair matrix and judged
+against the requirements of the Kubernetes network model:
 
-pod_to_pod   every pod probe reaches every other pod probe (ICMP and HTTP)
-node_to_pod  every node probe reaches every pod probe (ICMP and HTTP)
-no_nat       the source a target observed is the sender's pod IP, or one of
-             the sending node's own addresses
-self_ip      a pod's own interface address is its reported IP, and is what
-             its peers observed
+pod_to_pod    every pod probe reaches every other pod probe (ICMP and HTTP)
+node_to_pod   every node probe reaches every pod probe (ICMP and HTTP)
+node_to_node  every node probe reaches every other node probe (ICMP and HTTP)
+no_nat        the source a target (pod or node) observed is the sender's pod
+              IP, or one of the sending node's own addresses
+self_ip       a pod's own interface address is its reported IP, and is what
+              its peers observed
 
 A requirement for which nothing could be checked (no pairs, or no pair that
 answered) fails: a check that compares nothing cannot find a fault, so its
@@ -30,25 +31,28 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-REQUIREMENTS = ("pod_to_pod", "node_to_pod", "no_nat", "self_ip")
+REQUIREMENTS = ("pod_to_pod", "node_to_pod", "node_to_node", "no_nat", "self_ip")
 
 DESCRIPTIONS = {
     "pod_to_pod": "every pod reaches every other pod (ICMP and HTTP)",
     "node_to_pod": "every node reaches every pod (ICMP and HTTP)",
-    "no_nat": "the source a pod observes is the sender's own address",
+    "node_to_node": "every node reaches every other node (ICMP and HTTP)",
+    "no_nat": "the source a pod or node observes is the sender's own address",
     "self_ip": "a pod's own interface address is the IP others see",
 }
 
 # POSIX sh for busybox. Arguments: port, per-target timeout in seconds, how
-# many targets to check at once, then the target addresses. (Debian's static
+# many targets to check at once, then the targets: an address (served on that
+# port) or address:port. (Debian's static
 # busybox wget crashes on -T, hence timeout.) One line per target, written by
 # one echo (atomic on a pipe), so concurrent jobs never interleave inside a line.
 PROBE_SCRIPT = r"""
 port=$1; wait_s=$2; fanout=$3; shift 3
 echo "SELF $(ip -4 -o addr show scope global | awk '{print $4}' | tr '\n' ' ')"
 check() {
-  if ping -c 1 -W "$wait_s" "$1" >/dev/null 2>&1; then icmp=1; else icmp=0; fi
-  if seen=$(timeout "$wait_s" wget -q -O - "http://$1:$port/clientip" 2>/dev/null); then http=1; else http=0; seen=-; fi
+  case $1 in *:*) host=${1%:*}; at=${1##*:} ;; *) host=$1; at=$port ;; esac
+  if ping -c 1 -W "$wait_s" "$host" >/dev/null 2>&1; then icmp=1; else icmp=0; fi
+  if seen=$(timeout "$wait_s" wget -q -O - "http://$host:$at/clientip" 2>/dev/null); then http=1; else http=0; seen=-; fi
   echo "PEER $1 $icmp $http ${seen:--}"
 }
 n=0
@@ -76,9 +80,14 @@ class Probe:
     ip: str  # status.podIP for pods, the node's InternalIP for nodes
     addresses: list[str] = field(default_factory=list)  # what the probe itself reports
     pod: str = ""  # the pod to run the probe in, when it is not `name`
+    port: int = 0  # the port it serves on, when it is not the pods' port
 
     def label(self) -> str:
         return "%s %s (%s)" % (self.kind, self.ip, self.node)
+
+    def target(self) -> str:
+        """How senders name it to PROBE_SCRIPT: its address, with its port when it has one of its own."""
+        return "%s:%d" % (self.ip, self.port) if self.port else self.ip
 
 
 @dataclass
@@ -176,7 +185,7 @@ def run_round(runner: Runner, work: dict[str, tuple[Probe, list[Pair]]], paralle
 
     def one(item: tuple[Probe, list[Pair]]) -> None:
         probe, pairs = item
-        targets = [p.target.ip for p in pairs]
+        targets = [p.target.target() for p in pairs]
         for pair in pairs:
             pair.attempts += 1
         try:
@@ -189,7 +198,7 @@ def run_round(runner: Runner, work: dict[str, tuple[Probe, list[Pair]]], paralle
             return
         probe.addresses = reply.addresses
         for pair in pairs:
-            pair.icmp, pair.http, pair.observed = reply.peers[pair.target.ip]
+            pair.icmp, pair.http, pair.observed = reply.peers[pair.target.target()]
             pair.error = ""
 
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(work)))) as pool:
@@ -197,9 +206,10 @@ def run_round(runner: Runner, work: dict[str, tuple[Probe, list[Pair]]], paralle
 
 
 def build_pairs(pods: Sequence[Probe], nodes: Sequence[Probe]) -> list[Pair]:
-    """Every pod to every other pod, every node to every pod."""
+    """Every pod to every other pod, every node to every pod and to every other node."""
     pairs = [Pair(s, t) for s in pods for t in pods if s is not t]
     pairs += [Pair(s, t) for s in nodes for t in pods]
+    pairs += [Pair(s, t) for s in nodes for t in nodes if s is not t]
     return pairs
 
 
@@ -257,6 +267,8 @@ def _unchecked(name: str, pods: list[Probe], nodes: list[Probe] | None, pairs: l
         why = "%s; pod_to_pod needs at least two pod probes" % _probes(pods, None)
     elif name == "node_to_pod":
         why = "%s; node_to_pod needs at least one node probe and one pod probe" % _probes(pods, nodes)
+    elif name == "node_to_node":
+        why = "%s; node_to_node needs at least two node probes (two nodes)" % _probes(pods, nodes)
     elif name == "no_nat" and pairs:
         why = "none of the %d pairs answered HTTP, so no source address was observed" % len(pairs)
     elif name == "no_nat":
@@ -278,10 +290,13 @@ def judge(pods: list[Probe], pairs: list[Pair], requirements: list[str],
         mine = [p for p in pairs if p.source.kind == "pod"]
         results["pod_to_pod"] = _result("pod_to_pod", len(mine),
                                         [_failure(p, _unreached_why(p)) for p in mine if not p.reached])
-    if "node_to_pod" in requirements:
-        mine = [p for p in pairs if p.source.kind == "node"]
-        results["node_to_pod"] = _result("node_to_pod", len(mine),
-                                         [_failure(p, _unreached_why(p)) for p in mine if not p.reached])
+        # pods on one node talk through its bridge, pods on two through the overlay: both are counted
+        same = sum(1 for p in mine if p.source.node == p.target.node)
+        results["pod_to_pod"].update(same_node=same, cross_node=len(mine) - same)
+    for name, source, target in (("node_to_pod", "node", "pod"), ("node_to_node", "node", "node")):
+        if name in requirements:
+            mine = [p for p in pairs if p.source.kind == source and p.target.kind == target]
+            results[name] = _result(name, len(mine), [_failure(p, _unreached_why(p)) for p in mine if not p.reached])
     if "no_nat" in requirements:
         seen = [p for p in pairs if p.http]
         failures = []
@@ -316,7 +331,7 @@ def _result(name: str, checked: int, failures: list[dict]) -> dict:
 
 def cell(pair: Pair | None) -> str:
     if pair is None:
-        return "-"
+        return "."
     if not pair.reached:
         if pair.icmp or pair.http:
             return "icmp" if pair.icmp else "http"
@@ -325,27 +340,27 @@ def cell(pair: Pair | None) -> str:
 
 
 def matrix_lines(outcome: Outcome) -> list[str]:
-    """A readable matrix: one row per sender, one numbered column per target pod."""
-    pods = outcome.pods
+    """A readable matrix: one row per sender, one column per target (pods numbered, nodes N1, N2, ...)."""
     by_pair = {(p.source.name, p.target.name): p for p in outcome.pairs}
-    number = {pod.name: str(i + 1) for i, pod in enumerate(pods)}
-    rows = [("%s %s" % (number[pod.name], pod.label()), pod) for pod in pods]
-    rows += [("N%d %s" % (i + 1, node.label()), node) for i, node in enumerate(outcome.nodes)]
+    number = {pod.name: str(i + 1) for i, pod in enumerate(outcome.pods)}
+    number.update({node.name: "N%d" % (i + 1) for i, node in enumerate(outcome.nodes)})
+    probes = outcome.pods + outcome.nodes
+    rows = [("%s %s" % (number[probe.name], probe.label()), probe) for probe in probes]
     width = max([len(r[0]) for r in rows] + [6])
     col = max([len(n) for n in number.values()] + [4])
-    lines = ["%s | %s" % ("from \\ to".ljust(width), " ".join(number[p.name].rjust(col) for p in pods))]
+    lines = ["%s | %s" % ("from \\ to".ljust(width), " ".join(number[p.name].rjust(col) for p in probes))]
     lines.append("-" * len(lines[0]))
     for title, probe in rows:
-        cells = [cell(by_pair.get((probe.name, target.name))) for target in pods]
+        cells = ["-" if target is probe else cell(by_pair.get((probe.name, target.name))) for target in probes]
         lines.append("%s | %s" % (title.ljust(width), " ".join(c.rjust(col) for c in cells)))
     lines.append("ok = ICMP and HTTP answered, source seen unchanged; NAT = answered from another source;"
-                 " icmp/http = only that one answered; X = unreachable; - = itself")
+                 " icmp/http = only that one answered; X = unreachable; - = itself; . = not probed (pods do not probe nodes)")
     for name, result in outcome.results.items():
-        lines.append("%-11s %s  %d checked, %d failed  (%s)" % (
+        lines.append("%-12s %s  %d checked, %d failed  (%s)" % (
             name, "PASS" if result["passed"] else "FAIL", result["checked"], len(result["failures"]),
             result["description"]))
         if result.get("unchecked"):
-            lines.append("%-11s %s" % ("", result["unchecked"]))
+            lines.append("%-12s %s" % ("", result["unchecked"]))
     return lines
 
 

@@ -24,6 +24,7 @@ class ProbeSpec:
     namespace: str
     image: str
     port: int
+    node_port: int
     probes_per_node: int
     include_control_plane: bool
     pull_policy: str
@@ -68,8 +69,12 @@ def daemonsets(spec: ProbeSpec) -> list[dict[str, Any]]:
     sets.append(_daemonset("%s-node" % APP_LABEL, spec, _labels("node"), {
         "hostNetwork": True,
         "dnsPolicy": "ClusterFirstWithHostNet",
-        "containers": [{"name": "probe", "image": spec.image, "imagePullPolicy": spec.pull_policy,
-                        "args": ["pause"]}],
+        "containers": [{
+            "name": "probe", "image": spec.image, "imagePullPolicy": spec.pull_policy,
+            "args": ["netexec", "--http-port=%d" % spec.node_port, "--udp-port=-1"],
+            "readinessProbe": {"httpGet": {"path": "/clientip", "port": spec.node_port},
+                               "periodSeconds": 1, "failureThreshold": 3},
+        }],
         "tolerations": tolerate_all,
     }))
     return sets
@@ -87,7 +92,8 @@ def _daemonset(name: str, spec: ProbeSpec, labels: dict[str, str], pod_spec: dic
     }
 
 
-def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], expected_sets: int) -> ProbeState:
+def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], expected_sets: int,
+                node_port: int = 0) -> ProbeState:
     """Read the probe DaemonSets and pods (as the API serves them, in JSON form).
 
     Ready when all ``expected_sets`` DaemonSets have every pod they schedule ready, no probe pod is being
@@ -109,8 +115,8 @@ def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], e
         if (metadata.get("labels") or {}).get("kubelab.cluster/probe") == "pod":
             pod_probes.append(Probe(name=metadata["name"], kind="pod", node=node, ip=status.get("podIP") or ""))
         else:
-            node_probes.append(Probe(name=node, kind="node", node=node,
-                                     ip=status.get("hostIP") or status.get("podIP") or "", pod=metadata["name"]))
+            node_probes.append(Probe(name=node, kind="node", node=node, ip=status.get("hostIP") or status.get("podIP") or "",
+                                     pod=metadata["name"], port=node_port))
     ready = settled and not waiting and bool(pod_probes) and len(pods) == len(pod_probes) + len(node_probes)
     pod_probes.sort(key=lambda p: (p.node, p.name))
     node_probes.sort(key=lambda p: p.node)
@@ -221,7 +227,8 @@ class ProbeCluster:
         except ApiException as exc:
             raise ClusterError("cannot read the probes in namespace %s: %s"
                                % (self.spec.namespace, api_error(exc))) from exc
-        return probe_state(sets["items"], pods["items"], expected_sets=self.spec.probes_per_node + 1)
+        return probe_state(sets["items"], pods["items"], expected_sets=self.spec.probes_per_node + 1,
+                           node_port=self.spec.node_port)
 
     # -- the probe call -------------------------------------------------
     def runner(self, probe: Probe, targets: Sequence[str]) -> str:

@@ -14,20 +14,27 @@ description:
   - Deploys probes, checks the four requirements of the Kubernetes network model, and removes the probes again
     (also when the check or the deployment fails).
   - Pod probes run as DaemonSets on every schedulable node (O(probes_per_node) of them per node), each serving
-    C(/clientip) over HTTP with agnhost C(netexec). A host-network DaemonSet is the node side, on every node.
+    C(/clientip) over HTTP with agnhost C(netexec). A host-network DaemonSet is the node side, on every node,
+    serving C(/clientip) on O(node_port) of the node.
   - Each probe checks all of its peers itself, concurrently, in one exec call per probe; a second call for the
     pairs that failed is the only retry.
   - C(pod_to_pod) every pod probe reaches every other one by ICMP ping and by HTTP.
     C(node_to_pod) every node reaches every pod probe by ICMP ping and by HTTP.
-    C(no_nat) the source address a pod observed is the sender's pod IP, or for a node one of the node's own
-    addresses. C(self_ip) a pod's own interface address is its C(status.podIP), and is what its peers observed.
+    C(node_to_node) every node reaches every other node by ICMP ping and by HTTP.
+    C(no_nat) the source address a pod or a node observed is the sender's pod IP, or for a node one of the
+    node's own addresses. C(self_ip) a pod's own interface address is its C(status.podIP), and is what its peers
+    observed.
+  - With O(probes_per_node=2) (the default) pods on the same node are checked against each other as well as
+    against pods on other nodes; RV(checks.pod_to_pod.same_node) and RV(checks.pod_to_pod.cross_node) count
+    the pairs of each kind.
   - A requirement with nothing to check fails rather than passes, saying why, for example C(pod_to_pod) with a
-    single pod probe (one schedulable node and O(probes_per_node=1)), or C(node_to_pod) without node probes.
+    single pod probe (one schedulable node and O(probes_per_node=1)), C(node_to_pod) without node probes, or
+    C(node_to_node) on a cluster of one node.
   - IPv4 only.
 author:
   - kubelab.cluster contributors (@kubelab)
 requirements:
-  - an image with agnhost (netexec and pause) and busybox's sh, ping, wget and ip, as the upstream agnhost image
+  - an image with agnhost (netexec) and busybox's sh, ping, wget and ip, as the upstream agnhost image
 extends_documentation_fragment:
   - kubelab.cluster.kube_connection
   - kubelab.cluster.attributes
@@ -51,10 +58,18 @@ options:
     description: TCP port the pod probes serve HTTP on, inside their own network namespace.
     type: int
     default: 8080
-  probes_per_node:
-    description: Number of pod probes on each schedulable node.
+  node_port:
+    description:
+      - TCP port the node probes serve HTTP on, on every node's own addresses (host network); it must be free on
+        every node while the check runs.
     type: int
-    default: 1
+    default: 19080
+  probes_per_node:
+    description:
+      - Number of pod probes on each schedulable node. With 2 or more, pods on one node are checked against each
+        other too.
+    type: int
+    default: 2
   include_control_plane:
     description: Also place pod probes on nodes tainted as control plane. Node probes run on every node anyway.
     type: bool
@@ -63,8 +78,8 @@ options:
     description: The requirements to judge; the probes always collect the data for all of them.
     type: list
     elements: str
-    choices: [pod_to_pod, node_to_pod, no_nat, self_ip]
-    default: [pod_to_pod, node_to_pod, no_nat, self_ip]
+    choices: [pod_to_pod, node_to_pod, node_to_node, no_nat, self_ip]
+    default: [pod_to_pod, node_to_pod, node_to_node, no_nat, self_ip]
   probe_timeout:
     description: Seconds a probe waits for one ICMP or HTTP answer from one target.
     type: int
@@ -196,7 +211,8 @@ ARGUMENT_SPEC.update(
     image=dict(type="str", default="registry.k8s.io/e2e-test-images/agnhost:2.59"),
     image_pull_policy=dict(type="str", choices=["Always", "IfNotPresent", "Never"], default="IfNotPresent"),
     port=dict(type="int", default=8080),
-    probes_per_node=dict(type="int", default=1),
+    node_port=dict(type="int", default=19080),
+    probes_per_node=dict(type="int", default=2),
     include_control_plane=dict(type="bool", default=False),
     requirements=dict(type="list", elements="str", choices=list(netcheck.REQUIREMENTS),
                       default=list(netcheck.REQUIREMENTS)),
@@ -209,6 +225,7 @@ ARGUMENT_SPEC.update(
 
 LIMITS = {
     "port": (1, 65535),
+    "node_port": (1, 65535),
     "probes_per_node": (1, 50),
     "probe_timeout": (1, 60),
     "retries": (0, 5),
@@ -241,7 +258,7 @@ class NetworkCheck:
         p = self.params
         started = time.monotonic()
         configuration = load_configuration(p["kubeconfig"], p["context"])
-        spec = ProbeSpec(namespace=p["namespace"], image=p["image"], port=p["port"],
+        spec = ProbeSpec(namespace=p["namespace"], image=p["image"], port=p["port"], node_port=p["node_port"],
                          probes_per_node=p["probes_per_node"], include_control_plane=p["include_control_plane"],
                          pull_policy=p["image_pull_policy"])
         cluster = ProbeCluster(configuration, spec, probe_timeout=p["probe_timeout"], fanout=p["fanout"])

@@ -20,6 +20,7 @@ from ansible_collections.kubelab.cluster.plugins.module_utils import netcheck
 from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import Probe, ProbeError
 
 PORT = 8080
+NODE_PORT = 19080
 APPLETS = ("sh", "ping", "wget", "timeout", "ip", "awk", "tr")
 # node -> (underlay address, pod subnet prefix); pods -> (node, address)
 NODES = {"n1": ("10.99.0.1", "10.98.1"), "n2": ("10.99.0.2", "10.98.2")}
@@ -87,17 +88,23 @@ class Lab:
             self.servers.append(subprocess.Popen(
                 ["ip", "netns", "exec", self.ns(pod), str(self.agnhost), "netexec", "--http-port=%d" % PORT,
                  "--udp-port=-1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for node in NODES:  # the node side serves on the node's own addresses, as the host-network probes do
+            self.servers.append(subprocess.Popen(
+                ["ip", "netns", "exec", self.ns(node), str(self.agnhost), "netexec", "--http-port=%d" % NODE_PORT,
+                 "--udp-port=-1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for pod in PODS:
-            self.wait_serving(pod)
+            self.wait_serving(pod, PORT)
+        for node in NODES:
+            self.wait_serving(node, NODE_PORT)
 
-    def wait_serving(self, pod: str) -> None:
+    def wait_serving(self, name: str, port: int) -> None:
         deadline = time.monotonic() + 20
         while True:
-            done = subprocess.run(["ip", "netns", "exec", self.ns(pod), "/bin/busybox", "wget", "-q", "-O", "-",
-                                   "http://127.0.0.1:%d/clientip" % PORT], capture_output=True, check=False)
+            done = subprocess.run(["ip", "netns", "exec", self.ns(name), "/bin/busybox", "wget", "-q", "-O", "-",
+                                   "http://127.0.0.1:%d/clientip" % port], capture_output=True, check=False)
             if done.returncode == 0:
                 return
-            assert time.monotonic() < deadline, "agnhost in %s does not serve" % pod
+            assert time.monotonic() < deadline, "agnhost in %s does not serve" % name
             time.sleep(0.2)
 
     def destroy(self) -> None:
@@ -119,7 +126,7 @@ class Lab:
 
     def probes(self) -> tuple[list[Probe], list[Probe]]:
         pods = [Probe(name, "pod", node, address) for name, (node, address) in PODS.items()]
-        nodes = [Probe(name, "node", name, under) for name, (under, _prefix) in NODES.items()]
+        nodes = [Probe(name, "node", name, under, port=NODE_PORT) for name, (under, _prefix) in NODES.items()]
         return pods, nodes
 
 
@@ -150,16 +157,31 @@ def test_healthy_topology_passes(lab):
     outcome = netcheck.check(lab.runner, pods, nodes)
     assert outcome.failed == [], netcheck.failure_message(outcome)
     assert outcome.rounds == 1
-    assert len(outcome.pairs) == 4 * 3 + 2 * 4
+    assert len(outcome.pairs) == 4 * 3 + 2 * 4 + 2 * 1
     assert all(p.icmp and p.http and not p.nat() for p in outcome.pairs)
     # the node side is seen from its own addresses: the bridge for its pods, the underlay for the others
     observed = {(p.source.name, p.target.name): p.observed for p in outcome.pairs if p.source.kind == "node"}
     assert observed[("n1", "p1a")] == "10.98.1.1" and observed[("n1", "p2a")] == "10.99.0.1"
+    # and one node sees another from that node's own underlay address
+    assert observed[("n1", "n2")] == "10.99.0.1" and observed[("n2", "n1")] == "10.99.0.2"
+    assert (outcome.results["pod_to_pod"]["same_node"], outcome.results["pod_to_pod"]["cross_node"]) == (4, 8)
     assert [pod.addresses for pod in pods] == [[pod.ip] for pod in pods]
     rows = netcheck.matrix_lines(outcome)[2:8]
     assert [row.split("|")[1].split() for row in rows] == [
-        ["-", "ok", "ok", "ok"], ["ok", "-", "ok", "ok"], ["ok", "ok", "-", "ok"], ["ok", "ok", "ok", "-"],
-        ["ok"] * 4, ["ok"] * 4]
+        ["-", "ok", "ok", "ok", ".", "."], ["ok", "-", "ok", "ok", ".", "."], ["ok", "ok", "-", "ok", ".", "."],
+        ["ok", "ok", "ok", "-", ".", "."], ["ok"] * 4 + ["-", "ok"], ["ok"] * 4 + ["ok", "-"]]
+
+
+def test_a_node_seen_by_another_from_a_rewritten_address_is_caught_as_nat(lab):
+    # n2 rewrites the source of n1's connections to its probe port to an address n1 does not have
+    lab.in_ns("n2", "iptables", "-t", "nat", "-A", "INPUT", "-s", "10.99.0.1", "-p", "tcp", "--dport", str(NODE_PORT),
+              "-j", "SNAT", "--to-source", "10.99.0.77")
+    pods, nodes = lab.probes()
+    outcome = netcheck.check(lab.runner, pods, nodes)
+    assert outcome.failed == ["no_nat"]
+    assert outcome.results["node_to_node"]["passed"]
+    assert [(f["source"], f["target"], f["why"]) for f in outcome.results["no_nat"]["failures"]] == [
+        ("n1", "n2", "observed source 10.99.0.77, expected one of %s" % ", ".join(nodes[0].addresses))]
 
 
 def test_masquerade_on_one_node_is_caught_as_nat_and_named(lab):
@@ -173,7 +195,7 @@ def test_masquerade_on_one_node_is_caught_as_nat_and_named(lab):
         "observed source 10.99.0.1, expected 10.98.1.2"}
     assert {f["source"] for f in outcome.results["self_ip"]["failures"]} == {"p1a", "p1b"}
     message = netcheck.failure_message(outcome)
-    assert "no_nat failed for 4 of 20" in message
+    assert "no_nat failed for 4 of 22" in message
     assert "p1b (10.98.1.3 on n1) -> p2b (10.98.2.3 on n2): observed source 10.99.0.1" in message
 
 

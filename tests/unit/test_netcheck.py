@@ -11,7 +11,8 @@ from ansible_collections.kubelab.cluster.plugins.modules import network_check
 def pods_and_nodes():
     pods = [Probe("pa", "pod", "n1", "10.244.1.2"), Probe("pb", "pod", "n1", "10.244.1.3"),
             Probe("pc", "pod", "n2", "10.244.2.2")]
-    nodes = [Probe("n1", "node", "n1", "192.168.56.11"), Probe("n2", "node", "n2", "192.168.56.12")]
+    nodes = [Probe("n1", "node", "n1", "192.168.56.11", port=19080),
+             Probe("n2", "node", "n2", "192.168.56.12", port=19080)]
     return pods, nodes
 
 
@@ -21,14 +22,17 @@ NODE_ADDRS = {"n1": ["192.168.56.11", "10.244.1.0", "10.244.1.1"], "n2": ["192.1
 class FakeNetwork:
     """Answers as PROBE_SCRIPT would on a network described by a few rules."""
 
-    def __init__(self, pods, nodes, masquerade_from=None, down=(), own=None):
-        self.by_ip = {p.ip: p for p in pods}
+    def __init__(self, pods, nodes, masquerade_from=None, down=(), own=None, node_snat=False):
+        self.by_ip = {p.target(): p for p in list(pods) + list(nodes)}
+        self.node_snat = node_snat  # nodes' traffic to other nodes leaves from a rewritten address
         self.masquerade_from = masquerade_from  # node whose pods' traffic to other nodes is rewritten
         self.down = set(down)  # pod names whose link is down
         self.own = own or {}
         self.calls = []
 
     def source_seen(self, sender, target):
+        if sender.kind == "node" and target.kind == "node":
+            return "198.51.100.1" if self.node_snat else sender.ip
         if sender.kind == "node":
             return NODE_ADDRS[sender.node][1] if target.node != sender.node else NODE_ADDRS[sender.node][2]
         if sender.node == self.masquerade_from and target.node != sender.node:
@@ -78,12 +82,37 @@ def test_strip_port(raw, host):
     assert netcheck.strip_port(raw) == host
 
 
-def test_pairs_cover_every_pod_pair_and_every_node_to_pod():
+def test_pairs_cover_every_pod_pair_every_node_to_pod_and_every_node_to_node():
     pods, nodes = pods_and_nodes()
     pairs = netcheck.build_pairs(pods, nodes)
-    assert len(pairs) == 3 * 2 + 2 * 3
+    assert len(pairs) == 3 * 2 + 2 * 3 + 2 * 1
     assert all(p.source is not p.target for p in pairs)
-    assert all(p.target.kind == "pod" for p in pairs)
+    assert [(p.source.name, p.target.name) for p in pairs if p.target.kind == "node"] == [("n1", "n2"), ("n2", "n1")]
+    assert not [p for p in pairs if p.source.kind == "pod" and p.target.kind == "node"]
+
+
+def test_nodes_are_probed_on_their_own_port():
+    pods, nodes = pods_and_nodes()
+    net = FakeNetwork(pods, nodes)
+    netcheck.check(net, pods, nodes)
+    assert dict(net.calls)["n1"] == ["10.244.1.2", "10.244.1.3", "10.244.2.2", "192.168.56.12:19080"]
+
+
+def test_a_node_seen_by_another_from_a_rewritten_address_is_nat():
+    pods, nodes = pods_and_nodes()
+    outcome = netcheck.check(FakeNetwork(pods, nodes, node_snat=True), pods, nodes)
+    assert outcome.failed == ["no_nat"]
+    assert outcome.results["node_to_node"] == dict(outcome.results["node_to_node"], passed=True, checked=2)
+    assert {(f["source"], f["target"], f["why"]) for f in outcome.results["no_nat"]["failures"]} == {
+        ("n1", "n2", "observed source 198.51.100.1, expected one of 192.168.56.11, 10.244.1.0, 10.244.1.1"),
+        ("n2", "n1", "observed source 198.51.100.1, expected one of 192.168.56.12, 10.244.2.0, 10.244.2.1"),
+    }
+
+
+def test_pod_pairs_are_counted_on_one_node_and_across_nodes():
+    pods, nodes = pods_and_nodes()
+    result = netcheck.check(FakeNetwork(pods, nodes), pods, nodes).results["pod_to_pod"]
+    assert (result["same_node"], result["cross_node"]) == (2, 4)
 
 
 def test_healthy_network_passes_with_one_call_per_probe():
@@ -94,7 +123,7 @@ def test_healthy_network_passes_with_one_call_per_probe():
     assert outcome.rounds == 1
     assert sorted(call[0] for call in net.calls) == ["n1", "n2", "pa", "pb", "pc"]
     assert {name: r["checked"] for name, r in outcome.results.items()} == {
-        "pod_to_pod": 6, "node_to_pod": 6, "no_nat": 12, "self_ip": 3}
+        "pod_to_pod": 6, "node_to_pod": 6, "node_to_node": 2, "no_nat": 14, "self_ip": 3}
     assert nodes[0].addresses == NODE_ADDRS["n1"]
 
 
@@ -106,14 +135,14 @@ def test_masquerade_on_one_node_names_exactly_its_cross_node_pairs():
     assert failing == {("pa", "pc"), ("pb", "pc")}
     assert "observed source 10.244.1.0, expected 10.244.1.2" in outcome.results["no_nat"]["failures"][0]["why"]
     message = netcheck.failure_message(outcome)
-    assert "no_nat failed for 2 of 12" in message
+    assert "no_nat failed for 2 of 14" in message
     assert "pa (10.244.1.2 on n1) -> pc (10.244.2.2 on n2)" in message
 
 
 def test_a_node_seen_from_its_own_addresses_is_not_nat():
     pods, nodes = pods_and_nodes()
     outcome = netcheck.check(FakeNetwork(pods, nodes), pods, nodes, requirements=["no_nat"])
-    node_pairs = [p for p in outcome.pairs if p.source.kind == "node"]
+    node_pairs = [p for p in outcome.pairs if p.source.kind == "node" and p.target.kind == "pod"]
     assert {p.observed for p in node_pairs} == {"10.244.1.0", "10.244.1.1", "10.244.2.0", "10.244.2.1"}
     assert outcome.failed == []
     assert list(outcome.results) == ["no_nat"]
@@ -170,7 +199,7 @@ def test_a_probe_that_cannot_run_fails_its_pairs_with_the_reason():
         return net(probe, targets)
 
     outcome = netcheck.check(broken, pods, nodes, retries=0)
-    assert outcome.failed == ["node_to_pod"]
+    assert outcome.failed == ["node_to_pod", "node_to_node"]
     assert {f["why"] for f in outcome.results["node_to_pod"]["failures"]} == {"exec in n2 failed: 0 Handshake status 500"}
 
 
@@ -180,13 +209,14 @@ def test_matrix_shows_every_sender_and_the_verdicts():
     lines = netcheck.matrix_lines(outcome)
     rows = {line.split("|")[0].strip(): line.split("|")[1].split() for line in lines[2:7]}
     assert rows == {
-        "1 pod 10.244.1.2 (n1)": ["-", "X", "NAT"],
-        "2 pod 10.244.1.3 (n1)": ["X", "-", "X"],
-        "3 pod 10.244.2.2 (n2)": ["ok", "X", "-"],
-        "N1 node 192.168.56.11 (n1)": ["ok", "X", "ok"],
-        "N2 node 192.168.56.12 (n2)": ["ok", "X", "ok"],
+        "1 pod 10.244.1.2 (n1)": ["-", "X", "NAT", ".", "."],
+        "2 pod 10.244.1.3 (n1)": ["X", "-", "X", ".", "."],
+        "3 pod 10.244.2.2 (n2)": ["ok", "X", "-", ".", "."],
+        "N1 node 192.168.56.11 (n1)": ["ok", "X", "ok", "-", "ok"],
+        "N2 node 192.168.56.12 (n2)": ["ok", "X", "ok", "ok", "-"],
     }
-    assert any(line.startswith("no_nat      FAIL  6 checked, 1 failed") for line in lines)
+    assert lines[0].split("|")[1].split() == ["1", "2", "3", "N1", "N2"]
+    assert any(line.startswith("no_nat       FAIL  8 checked, 1 failed") for line in lines)
 
 
 def test_failure_message_names_at_most_the_limit():
@@ -194,7 +224,7 @@ def test_failure_message_names_at_most_the_limit():
     net = FakeNetwork(pods, [], down=["p0"])
     # no node probes here, so node_to_pod has nothing to check and is not judged
     outcome = netcheck.check(net, pods, [], retries=0,
-                             requirements=[r for r in netcheck.REQUIREMENTS if r != "node_to_pod"])
+                             requirements=[r for r in netcheck.REQUIREMENTS if not r.startswith("node_to_")])
     message = netcheck.failure_message(outcome, limit=3)
     assert "pod_to_pod failed for 14 of 56" in message
     assert message.endswith("and 11 more")
@@ -218,12 +248,14 @@ def test_a_requirement_with_nothing_checked_fails_saying_why(requirement):
                       + UNCHECKED,
         "node_to_pod": "no pairs were checked: 1 pod probe on 1 node and 0 node probes; node_to_pod needs at least "
                        "one node probe and one pod probe. " + UNCHECKED,
+        "node_to_node": "no pairs were checked: 1 pod probe on 1 node and 0 node probes; node_to_node needs at least "
+                        "two node probes (two nodes). " + UNCHECKED,
         "no_nat": "no pairs were checked: 1 pod probe on 1 node and 0 node probes; no_nat needs two pod probes, or a "
                   "node probe and a pod probe. " + UNCHECKED,
     }[requirement]
     assert netcheck.failure_message(outcome) == "network model check failed: %s (%s): %s" % (
         requirement, netcheck.DESCRIPTIONS[requirement], result["unchecked"])
-    assert "%-11s FAIL  0 checked, 0 failed" % requirement in netcheck.matrix_lines(outcome)[-2]
+    assert "%-12s FAIL  0 checked, 0 failed" % requirement in netcheck.matrix_lines(outcome)[-2]
     assert netcheck.matrix_lines(outcome)[-1].strip() == result["unchecked"]
 
 
@@ -236,17 +268,17 @@ def test_no_probes_at_all_fails_every_requirement():
 
 def test_no_nat_fails_when_no_pair_answered_http():
     pods, nodes = pods_and_nodes()
-    outcome = netcheck.check(FakeNetwork(pods, nodes, down=["pa", "pb", "pc"]), pods, nodes, retries=0,
+    outcome = netcheck.check(FakeNetwork(pods, nodes, down=["pa", "pb", "pc", "n1"]), pods, nodes, retries=0,
                              requirements=["no_nat"])
     assert outcome.failed == ["no_nat"]
     assert outcome.results["no_nat"]["unchecked"] == (
-        "no pairs were checked: none of the 12 pairs answered HTTP, so no source address was observed. " + UNCHECKED)
+        "no pairs were checked: none of the 14 pairs answered HTTP, so no source address was observed. " + UNCHECKED)
 
 
 def test_node_to_pod_fails_without_node_probes_while_the_pods_pass():
     pods, _nodes = pods_and_nodes()
     outcome = netcheck.check(FakeNetwork(pods, []), pods, [])
-    assert outcome.failed == ["node_to_pod"]
+    assert outcome.failed == ["node_to_pod", "node_to_node"]
     assert outcome.results["node_to_pod"]["unchecked"].startswith(
         "no pairs were checked: 3 pod probes on 2 nodes and 0 node probes;")
     assert [outcome.results[name]["unchecked"] for name in ("pod_to_pod", "no_nat", "self_ip")] == ["", "", ""]
@@ -273,7 +305,7 @@ def test_the_module_refuses_an_empty_requirements_list(run_module, monkeypatch):
     result = run_module(network_check.main, {"requirements": []})
     assert result["failed"] is True
     assert result["msg"] == ("invalid parameters: requirements=[] (expected at least one of pod_to_pod, node_to_pod, "
-                             "no_nat, self_ip)")
+                             "node_to_node, no_nat, self_ip)")
 
 
 class OneNodeCluster:
@@ -309,12 +341,12 @@ def test_the_module_fails_pod_to_pod_on_a_single_pod_probe_and_cleans_up(run_mod
     monkeypatch.setattr(network_check, "ProbeCluster", OneNodeCluster)
     result = run_module(network_check.main, {})
     assert result["failed"] is True
-    assert result["failed_requirements"] == ["pod_to_pod"]
+    assert result["failed_requirements"] == ["pod_to_pod", "node_to_node"]
     assert result["msg"].startswith("network model check failed: pod_to_pod (every pod reaches every other pod "
                                     "(ICMP and HTTP)): no pairs were checked: 1 pod probe on 1 node;")
     assert result["msg"].endswith("(probes_per_node and include_control_plane decide how many pod probes there are)")
     assert {name: check["passed"] for name, check in result["checks"].items()} == {
-        "pod_to_pod": False, "node_to_pod": True, "no_nat": True, "self_ip": True}
+        "pod_to_pod": False, "node_to_pod": True, "node_to_node": False, "no_nat": True, "self_ip": True}
     assert OneNodeCluster.cleaned
 
 

@@ -6,7 +6,7 @@ import pytest
 from ansible_collections.kubelab.cluster.plugins.module_utils import probes
 from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import Probe
 
-SPEC = probes.ProbeSpec(namespace="kubelab-netcheck", image="agnhost:2.59", port=8080, probes_per_node=2,
+SPEC = probes.ProbeSpec(namespace="kubelab-netcheck", image="agnhost:2.59", port=8080, node_port=19080, probes_per_node=2,
                         include_control_plane=False, pull_policy="IfNotPresent")
 
 
@@ -28,10 +28,12 @@ def pod(name, role, node, ip, host_ip="192.168.56.11", ready=True, deleting=Fals
 def test_ready_probes_become_pod_and_node_probes_sorted_by_node():
     state = probes.probe_state([daemon_set(), daemon_set()], [
         pod("pb", "pod", "n2", "10.244.2.2"), pod("pa", "pod", "n1", "10.244.1.2"),
-        pod("nodeprobe-x", "node", "n1", "192.168.56.11")], expected_sets=2)
+        pod("nodeprobe-x", "node", "n1", "192.168.56.11")], expected_sets=2, node_port=19080)
     assert state.ready and state.waiting == []
     assert state.pods == [Probe("pa", "pod", "n1", "10.244.1.2"), Probe("pb", "pod", "n2", "10.244.2.2")]
-    assert state.nodes == [Probe("n1", "node", "n1", "192.168.56.11", pod="nodeprobe-x")]
+    assert state.nodes == [Probe("n1", "node", "n1", "192.168.56.11", pod="nodeprobe-x", port=19080)]
+    # pods are named by their address (the pods' port), nodes with the port they serve on
+    assert [p.target() for p in state.pods + state.nodes] == ["10.244.1.2", "10.244.2.2", "192.168.56.11:19080"]
 
 
 @pytest.mark.parametrize("sets", [
@@ -86,6 +88,9 @@ def test_one_pod_daemon_set_per_probe_slot_and_one_on_the_host_network_that_tole
         assert ds["metadata"]["namespace"] == "kubelab-netcheck"
     assert [s["spec"]["template"]["spec"]["tolerations"] for s in sets] == [[], [], [{"operator": "Exists"}]]
     assert sets[2]["spec"]["template"]["spec"]["hostNetwork"] is True
+    node_probe = sets[2]["spec"]["template"]["spec"]["containers"][0]
+    assert node_probe["args"] == ["netexec", "--http-port=19080", "--udp-port=-1"]
+    assert node_probe["readinessProbe"]["httpGet"] == {"path": "/clientip", "port": 19080}
 
 
 def test_why_waiting_names_an_eviction_before_the_containers():
