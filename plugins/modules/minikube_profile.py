@@ -47,6 +47,15 @@ options:
     description: Registry the Kubernetes images are pulled from (C(--image-repository)); empty for the default.
     type: str
     default: ""
+  image_mirror_country:
+    description:
+      - Country code of an image mirror (C(--image-mirror-country)), for example V(cn); minikube then picks a
+        mirror of that country when O(image_repository) is empty (it probes the mirrors, so it needs the
+        internet). With O(image_repository) set, that repository is used and minikube only says so.
+      - minikube records the repository it chose in the profile, not the country; a change of this value alone
+        does not recreate a profile.
+    type: str
+    default: ""
   registry_mirror:
     description: Docker registry mirrors passed to the node (C(--registry-mirror)).
     type: list
@@ -118,6 +127,11 @@ status:
   description: minikube's status of the profile after the run (host, kubelet, apiserver).
   returned: when the profile exists after the run and not in check mode
   type: dict
+recorded:
+  description: The settings the profile records (minikube's ClusterConfig) after the run, by option name.
+  returned: when the profile exists after the run and not in check mode
+  type: dict
+  sample: {driver: none, image_repository: 192.168.56.1:5000, registry_mirror: ["http://192.168.56.1:5000"]}
 command:
   description: The minikube command line that ran last.
   returned: when a command ran
@@ -183,6 +197,8 @@ def differences(config: dict, wanted: dict) -> dict:
 
 def start_command(params: dict, wanted: dict) -> list[str]:
     cmd = [params["minikube_binary"], "start", "-p", params["name"]]
+    if params["image_mirror_country"]:
+        cmd.append("--image-mirror-country=%s" % params["image_mirror_country"])
     for key, value in wanted.items():
         flag = SETTINGS[key][1]
         if isinstance(value, list):
@@ -276,6 +292,9 @@ class MinikubeProfile:
                     self.act("start", [start])
         if not self.module.check_mode and params["state"] != "absent":
             self.result["status"] = self.status()
+            config = self.profile_config()
+            if config is not None:
+                self.result["recorded"] = current_settings(config)
         self.module.exit_json(**self.result)
 
 
@@ -293,6 +312,7 @@ def main() -> None:
             container_runtime=dict(type="str", default="", choices=["", "docker", "containerd", "cri-o"]),
             kubernetes_version=dict(type="str", default=""),
             image_repository=dict(type="str", default=""),
+            image_mirror_country=dict(type="str", default=""),
             registry_mirror=dict(type="list", elements="str", default=[]),
             binary_mirror=dict(type="str", default=""),
             cpus=dict(type="int", default=0),
