@@ -42,7 +42,7 @@ def assert_refused(run, *expected: str) -> None:
     assert run.changed == 0
 
 
-# kubernetes_node: "Check the node inputs", before facts.yml, the apt task and the downloads.
+# kubernetes_node: "Check the node inputs", before the node facts, the apt task and the downloads.
 @pytest.mark.parametrize("extra, expected", [
     ({"kubernetes_node_version": "1.35"}, ["kubernetes_node_version '1.35'", "must be release tags like v1.35.4"]),
     ({"kubernetes_node_cni_plugins_version": "latest"}, ["kubernetes_node_cni_plugins_version 'latest'"]),
