@@ -22,10 +22,12 @@ def _ready(node: Mapping) -> str:
 
 def lab_summary(nodes: Iterable[Mapping], pods: Iterable[Mapping] = (), workloads: Iterable[Mapping] = (),
                 checks: Optional[Mapping[str, Any]] = None, certificates: Iterable[Mapping] = (),
-                node_port: int = 30080, service: str = "nginx-deployment") -> list[str]:
+                node_port: int = 30080, service: str = "nginx-deployment",
+                deployments: Iterable[Mapping] = ()) -> list[str]:
     """Lines: each node with its addresses and readiness, the network check, the
-    chapter's pods and controllers, the NodePort URLs (when the Deployment
-    behind the Service runs) and the certificates' days left."""
+    chapter's pods and controllers (``workloads``, of any kind), the NodePort
+    URLs (when ``deployments``, the Deployments as the API lists them, hold the
+    one behind the Service, named ``service``) and the certificates' days left."""
     nodes = list(nodes)
     workloads = list(workloads)
     lines = ["node %s %s %s" % (n["metadata"]["name"], ",".join(_internal_ips(n)), _ready(n)) for n in nodes]
@@ -40,7 +42,7 @@ def lab_summary(nodes: Iterable[Mapping], pods: Iterable[Mapping] = (), workload
     for obj in workloads:
         lines.append("workload %s ready %s/%s" % (obj["metadata"]["name"], (obj.get("status") or {}).get("readyReplicas") or 0,
                                                   (obj.get("spec") or {}).get("replicas", 0)))
-    if any(o.get("kind", "Deployment") == "Deployment" and o["metadata"]["name"] == service for o in workloads):
+    if any(o["metadata"]["name"] == service for o in deployments):
         lines.extend("NodePort: http://%s:%s/" % (ips[0], node_port) for ips in map(_internal_ips, nodes) if ips)
     certificates = list(certificates)
     if certificates:

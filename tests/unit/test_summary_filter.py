@@ -22,7 +22,8 @@ RC = {"kind": "ReplicationController", "metadata": {"name": "rc-demo"}, "spec": 
 def test_every_part_in_order():
     lines = lab_summary(NODES, pods=PODS, workloads=[RC, DEPLOYMENT],
                         checks={"pod_to_pod": {"passed": True}, "no_nat": {"passed": False}},
-                        certificates=[{"name": "apiserver", "days": 364}, {"name": "ca", "days": 3649}], node_port=30080)
+                        certificates=[{"name": "apiserver", "days": 364}, {"name": "ca", "days": 3649}], node_port=30080,
+                        deployments=[DEPLOYMENT])
     assert lines == [
         "node k8s-master 192.168.56.10 Ready",
         "node k8s-node01 192.168.56.11 NotReady (Unknown)",
@@ -46,8 +47,17 @@ def test_no_urls_without_the_deployment_and_no_check_said_so():
 
 def test_the_deployment_name_is_a_parameter():
     renamed = dict(DEPLOYMENT, metadata={"name": "web"})
-    assert "NodePort: http://192.168.56.10:31000/" in lab_summary(NODES, workloads=[renamed], node_port=31000, service="web")
-    assert not [line for line in lab_summary(NODES, workloads=[renamed]) if line.startswith("NodePort")]
+    assert "NodePort: http://192.168.56.10:31000/" in lab_summary(NODES, deployments=[renamed], node_port=31000, service="web")
+    assert not [line for line in lab_summary(NODES, deployments=[renamed]) if line.startswith("NodePort")]
+
+
+def test_only_a_deployment_of_that_name_counts():
+    # objects listed by the API may come without kind: a controller of another kind named like the Service
+    # is not the Deployment behind it
+    namesake = {"metadata": {"name": "nginx-deployment"}, "spec": {"replicas": 1}, "status": {}}
+    lines = lab_summary(NODES, workloads=[namesake], deployments=[])
+    assert "workload nginx-deployment ready 0/1" in lines
+    assert not [line for line in lines if line.startswith("NodePort")]
 
 
 def test_a_node_without_a_ready_condition_or_address():
