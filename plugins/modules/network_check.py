@@ -25,8 +25,8 @@ description:
     node's own addresses. C(self_ip) a pod's own interface address is its C(status.podIP), and is what its peers
     observed.
   - With O(probes_per_node=2) (the default) pods on the same node are checked against each other as well as
-    against pods on other nodes; RV(checks.pod_to_pod.same_node) and RV(checks.pod_to_pod.cross_node) count
-    the pairs of each kind.
+    against pods on other nodes; in RV(checks), C(pod_to_pod) counts the pairs of each kind (C(same_node) and
+    C(cross_node)).
   - A requirement with nothing to check fails rather than passes, saying why, for example C(pod_to_pod) with a
     single pod probe (one schedulable node and O(probes_per_node=1)), C(node_to_pod) without node probes, or
     C(node_to_node) on a cluster of one node.
@@ -146,6 +146,8 @@ checks:
   returned: when the probes ran
   type: dict
   sample:
+    pod_to_pod: {passed: true, checked: 12, same_node: 4, cross_node: 8, description: every pod reaches every other pod
+                 (ICMP and HTTP), unchecked: "", failures: []}
     no_nat: {passed: false, checked: 6, description: the source a pod observes is the sender's own address, unchecked: "",
              failures: [{source: kubelab-netcheck-pod-0-x2v9k, source_ip: 10.244.1.4, source_node: k8s-node01,
                          target: kubelab-netcheck-pod-0-8mlqz, target_ip: 10.244.2.5, target_node: k8s-node02,
