@@ -74,14 +74,47 @@ def test_a_missing_control_plane_is_refused(mirror, tmp_path):
         run.failure_messages()
 
 
-def test_several_control_planes_are_refused_with_or_without_an_endpoint(tmp_path):
-    for extravars in ({}, {"kubelab_control_plane_endpoint": "cp.example.test:6443"}):
-        run = preflight(tmp_path, extravars, control_planes=("node-a", "node-c"))
-        assert run.rc != 0
-        assert any("the control-plane group 'control_plane' has 2 hosts (node-a, node-c); "
-                   "a highly available control plane is not built yet" in m and "keep one control plane for now" in m
-                   for m in run.failure_messages()), run.failure_messages()
-        assert run.changed == 0
+def test_an_even_number_of_control_planes_is_refused(tmp_path):
+    run = preflight(tmp_path, dict(NO_REPO_LOOKUP, kubelab_api_vip="127.0.0.9"), control_planes=("node-a", "node-c"))
+    assert run.rc != 0
+    assert any("the control-plane group 'control_plane' has 2 hosts (node-a, node-c)" in m
+               and "Use 1, 3 or 5 control planes" in m for m in run.failure_messages()), run.failure_messages()
+    assert run.changed == 0
+
+
+THREE = ("node-a", "node-c", "node-d")
+
+
+@pytest.mark.parametrize("extravars, expected", [
+    ({}, "no load balancer is run for them (kubelab_api_vip is empty):"),
+    ({"kubelab_control_plane_endpoint": "cp.example.test:6443"},
+     "no load balancer is run for them (kubelab_api_vip is empty), and kubelab_control_plane_endpoint "
+     "cp.example.test:6443 is not an endpoint the collection runs"),
+    ({"kubelab_api_vip": "127.0.0.9", "kubelab_control_plane_endpoint": "cp.example.test:6443"},
+     "kubelab_control_plane_endpoint cp.example.test:6443 is not the load balancer the collection runs "
+     "(kubelab_api_vip 127.0.0.9, port 8443)"),
+])
+def test_several_control_planes_need_the_load_balancer(tmp_path, extravars, expected):
+    run = preflight(tmp_path, dict(NO_REPO_LOOKUP, **extravars), control_planes=THREE)
+    assert run.rc != 0
+    assert any("the control-plane group 'control_plane' has 3 hosts (node-a, node-c, node-d)" in m and expected in m
+               for m in run.failure_messages()), run.failure_messages()
+    assert run.changed == 0
+
+
+@pytest.mark.parametrize("vip", ["127.0.0.1", "127.0.0", "vip.example.test"])
+def test_a_virtual_address_that_is_taken_or_no_address_is_refused(tmp_path, vip):
+    run = preflight(tmp_path, dict(NO_REPO_LOOKUP, kubelab_api_vip=vip), control_planes=THREE)
+    assert run.rc != 0
+    assert any("kubelab_api_vip '%s' must be an IPv4 address of the nodes' network that no node has "
+               "(the nodes have 127.0.0.1" % vip in m for m in run.failure_messages()), run.failure_messages()
+    assert run.changed == 0
+
+
+def test_three_control_planes_behind_the_load_balancer_pass(mirror, tmp_path):
+    run = preflight(tmp_path, {"kubelab_api_vip": "127.0.0.9"}, control_planes=THREE)
+    assert run.rc == 0, run.failure_messages()
+    assert run.changed == 0
 
 
 def test_a_host_in_both_groups_is_refused(tmp_path):
