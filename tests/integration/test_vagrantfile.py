@@ -34,6 +34,12 @@ def test_one_control_plane_and_n_workers(workers, expected):
     assert machines(proc.stdout) == expected
 
 
+def test_three_control_planes():
+    proc = vagrant_status(KUBELAB_CONTROL_PLANES="3", KUBELAB_WORKERS="1")
+    assert proc.returncode == 0, proc.stderr
+    assert machines(proc.stdout) == ["k8s-master", "k8s-master02", "k8s-master03", "k8s-node01"]
+
+
 def test_two_workers_by_default():
     proc = vagrant_status()
     assert machines(proc.stdout) == ["k8s-master", "k8s-node01", "k8s-node02"]
@@ -43,6 +49,8 @@ def test_two_workers_by_default():
     ({"KUBELAB_WORKERS": "-1"}, "KUBELAB_WORKERS=-1 is out of range; use 0 to 9"),
     ({"KUBELAB_WORKERS": "40"}, "KUBELAB_WORKERS=40 is out of range; use 0 to 9"),
     ({"KUBELAB_WORKERS": "two"}, 'KUBELAB_WORKERS="two" is not a whole number'),
+    ({"KUBELAB_CONTROL_PLANES": "2"}, "KUBELAB_CONTROL_PLANES=2: two etcd members survive no loss; use 1 or 3"),
+    ({"KUBELAB_CONTROL_PLANES": "5"}, "KUBELAB_CONTROL_PLANES=5 is out of range; use 1 to 3"),
     ({"KUBELAB_MEMORY": "512"}, "KUBELAB_MEMORY=512 is out of range; use 1700 to"),
     ({"KUBELAB_NETWORK": "10.244.7"}, "the private network 10.244.7.0/24 overlaps the pod CIDR 10.244.0.0/16"),
     ({"KUBELAB_NETWORK": "10.100.0"}, "the private network 10.100.0.0/24 overlaps the service CIDR 10.96.0.0/12"),
