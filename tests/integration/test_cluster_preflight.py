@@ -165,3 +165,36 @@ def test_a_cgroup_v1_node_is_refused_unless_allowed(tmp_path):
     assert any("node-a runs cgroup v1" in m and "set kubelab_allow_cgroup_v1 true" in m for m in run.failure_messages()), \
         run.failure_messages()
     assert run.changed == 0
+
+
+def per_host(run, task_name: str) -> dict:
+    """Host name to result of the task whose name ends with task_name."""
+    out: dict = {}
+    for play in run.plays:
+        for task in play.get("tasks", []):
+            if task["task"]["name"].split(" : ", 1)[-1] == task_name:
+                out.update(task["hosts"])
+    return out
+
+
+def test_check_mode_on_three_fresh_control_planes_inits_the_first_and_joins_the_others(tmp_path):
+    # No load balancer here (it needs systemd); the control_plane role alone, in check mode, on fresh hosts.
+    run = run_playbook(REPO / "playbooks/control_plane.yml", GOOD, check=True,
+                       inventory=inventory(tmp_path, control_planes=THREE, workers=()), timeout=300)
+    assert run.rc == 0, run.failure_messages()
+    init = per_host(run, "Run kubeadm init")
+    assert init["node-a"].get("changed") is True, init
+    assert [init[h].get("skipped") for h in ("node-c", "node-d")] == [True, True], init
+    joins = per_host(run, "Join the control plane of a built one")
+    assert sorted(joins) == ["node-a", "node-c", "node-d"] and joins["node-a"].get("skipped") is True, joins
+    assert not any(joins[h].get("skipped") for h in ("node-c", "node-d")), joins
+
+
+def test_a_control_plane_that_is_not_first_does_not_start_a_cluster(tmp_path):
+    extravars = dict(GOOD, test_role="kubelab.cluster.control_plane", test_hosts="node-c")
+    run = run_playbook(ROLE_PLAYBOOK, extravars, inventory=inventory(tmp_path, control_planes=THREE, workers=()),
+                       timeout=300)
+    assert run.rc != 0
+    assert any("no control plane of the group 'control_plane' is built yet, and node-c is not its first host (node-a)" in m
+               for m in run.failure_messages()), run.failure_messages()
+    assert run.changed == 0
