@@ -121,6 +121,11 @@ def test_other_binaries_report_their_versions(mirror):
     ] + [
         (FILES / "cni-plugins" / d["mirror_cni_plugins_version"] / "linux/amd64" / plugin, [], d["mirror_cni_plugins_version"])
         for plugin in CNI_PLUGINS
+    ] + [
+        # etcd's clients of every release's etcd, for snapshots taken at either release.
+        (FILES / "etcd" / etcd / "linux/amd64" / tool, ["version"], tool + " version: " + etcd[1:])
+        for etcd in [d["mirror_etcd_version"]] + [r["etcd"] for r in d["mirror_previous_releases"]]
+        for tool in ("etcdctl", "etcdutl")
     ]
     for path, args, expected in checks:
         assert expected in output(str(path), *args), path
