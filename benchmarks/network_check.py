@@ -5,8 +5,10 @@ Prints numbers; asserts nothing. Runs kubelab.cluster.network_check through
 Ansible against a running cluster (the lab of molecule/default, after
 `molecule converge`) with 1, 5, 15 and 30 pod probes per schedulable node
 (2 workers: 2, 10, 30 and 60 probe pods, plus one node probe per node), each a
-few times, and prints the time to get the probes ready, the check itself
-(all pairs probed and judged), the clean-up and the module's total.
+few times, and prints the exec calls made into the probes (one per probe and
+round: they grow with the probes, not with the pairs), the time to get the
+probes ready, the check itself (all pairs probed and judged), the clean-up and
+the module's total.
 
     .venv/bin/python benchmarks/network_check.py --image 192.168.56.1:5000/e2e-test-images/agnhost:2.59
 """
@@ -47,8 +49,8 @@ def main() -> None:
     parser.add_argument("--per-node", type=int, nargs="+", default=[1, 5, 15, 30])
     parser.add_argument("--repeat", type=int, default=3)
     opts = parser.parse_args()
-    print("%6s %6s %6s %7s | %8s %8s %8s %8s  (seconds, median of %d)"
-          % ("probes", "nodes", "pairs", "rounds", "ready", "check", "cleanup", "total", opts.repeat))
+    print("%6s %6s %6s %7s %7s | %8s %8s %8s %8s  (seconds, median of %d)"
+          % ("probes", "nodes", "pairs", "rounds", "execs", "ready", "check", "cleanup", "total", opts.repeat))
     for per_node in opts.per_node:
         runs = [run_check(opts.kubeconfig, opts.image, per_node) for _run in range(opts.repeat)]
         last = runs[-1]
@@ -58,9 +60,10 @@ def main() -> None:
         def med(key: str) -> float:
             return statistics.median(r["seconds"][key] for r in runs)
 
-        print("%6d %6d %6d %7s | %8.2f %8.2f %8.2f %8.2f"
+        print("%6d %6d %6d %7s %7s | %8.2f %8.2f %8.2f %8.2f"
               % (pods, nodes, len(last["pairs"]), "/".join(str(r["rounds"]) for r in runs),
-                 med("ready"), med("check"), med("cleanup"), med("total")))
+                 "/".join(str(r["exec_calls"]) for r in runs), med("ready"), med("check"), med("cleanup"),
+                 med("total")))
 
 
 if __name__ == "__main__":

@@ -174,6 +174,8 @@ class Outcome:
     results: dict[str, dict]
     rounds: int
     seconds: float
+    # exec calls made: one per sender in the first round, one per sender with a failed pair in each retry
+    calls: int = 0
 
     @property
     def failed(self) -> list[str]:
@@ -219,7 +221,7 @@ def check(runner: Runner, pods: Sequence[Probe], nodes: Sequence[Probe], retries
     started = time.monotonic()
     pairs = build_pairs(pods, nodes)
     senders = list(pods) + list(nodes)
-    rounds = 0
+    rounds = calls = 0
     pending = pairs
     while True:
         work: dict[str, tuple[Probe, list[Pair]]] = {}
@@ -231,12 +233,13 @@ def check(runner: Runner, pods: Sequence[Probe], nodes: Sequence[Probe], retries
                 work.setdefault(probe.name, (probe, []))
         run_round(runner, work, parallel)
         rounds += 1
+        calls += len(work)
         pending = [p for p in pairs if not p.reached]
         if not pending or rounds > retries:
             break
     results = judge(list(pods), pairs, list(requirements), nodes=list(nodes))
     return Outcome(pods=list(pods), nodes=list(nodes), pairs=pairs, results=results, rounds=rounds,
-                   seconds=round(time.monotonic() - started, 3))
+                   seconds=round(time.monotonic() - started, 3), calls=calls)
 
 
 def _failure(pair: Pair, why: str) -> dict:

@@ -180,6 +180,11 @@ rounds:
   description: Probe rounds run (1 when nothing needed a retry).
   returned: when the probes ran
   type: int
+exec_calls:
+  description: Exec calls made into the probes, one per probe in the first round and one per probe with a failed
+    pair in each retry, so it grows with the number of probes, not with the number of pairs.
+  returned: when the probes ran
+  type: int
 seconds:
   description: Time spent getting the probes ready, checking, and cleaning up.
   returned: always
@@ -291,6 +296,7 @@ class NetworkCheck:
             probes=[asdict(probe) for probe in outcome.pods + outcome.nodes],
             matrix=netcheck.matrix_lines(outcome),
             rounds=outcome.rounds,
+            exec_calls=outcome.calls,
         )
         if outcome.failed:
             msg = netcheck.failure_message(outcome)

@@ -122,6 +122,7 @@ def test_healthy_network_passes_with_one_call_per_probe():
     assert outcome.failed == []
     assert outcome.rounds == 1
     assert sorted(call[0] for call in net.calls) == ["n1", "n2", "pa", "pb", "pc"]
+    assert outcome.calls == 5
     assert {name: r["checked"] for name, r in outcome.results.items()} == {
         "pod_to_pod": 6, "node_to_pod": 6, "node_to_node": 2, "no_nat": 14, "self_ip": 3}
     assert nodes[0].addresses == NODE_ADDRS["n1"]
@@ -153,6 +154,8 @@ def test_downed_link_is_unreachable_and_retried_alone():
     net = FakeNetwork(pods, nodes, down=["pb"])
     outcome = netcheck.check(net, pods, nodes, retries=1)
     assert outcome.rounds == 2
+    # five senders, then the five that had a failed pair (every one of them, as pb is a target of all)
+    assert outcome.calls == len(net.calls) == 10
     assert outcome.failed == ["pod_to_pod", "node_to_pod"]
     p2p = {(f["source"], f["target"]) for f in outcome.results["pod_to_pod"]["failures"]}
     assert p2p == {("pa", "pb"), ("pb", "pa"), ("pb", "pc"), ("pc", "pb")}
