@@ -17,6 +17,7 @@ from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import PR
 MANAGED_BY = "kubelab.cluster.network_check"
 APP_LABEL = "kubelab-netcheck"
 SELECTOR = "app.kubernetes.io/name=%s" % APP_LABEL
+POD_PROBES = SELECTOR + ",kubelab.cluster/probe=pod"
 
 
 @dataclass
@@ -121,6 +122,10 @@ def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], e
     pod_probes.sort(key=lambda p: (p.node, p.name))
     node_probes.sort(key=lambda p: p.node)
     return ProbeState(ready=ready, pods=pod_probes, nodes=node_probes, waiting=waiting)
+
+
+def _is_pod_probe(pod: dict[str, Any]) -> bool:
+    return (pod["metadata"].get("labels") or {}).get("kubelab.cluster/probe") == "pod"
 
 
 def _all_scheduled_ready(daemon_set: dict[str, Any]) -> bool:
@@ -247,38 +252,56 @@ class ProbeCluster:
 
     # -- clean-up -------------------------------------------------------
     def remove_probes(self, wait: bool, timeout: int = 90) -> list[str]:
-        """Delete the probe DaemonSets (the namespace stays: see cleanup).
+        """Delete the probe DaemonSets and their pods (the namespace stays: see cleanup).
 
-        With ``wait``, wait up to ``timeout`` seconds until their pods are gone, and return the names of the
-        probe pods and DaemonSets still there (without ``wait``, an empty list). ClusterError when the API
-        refuses to list or delete them.
+        The DaemonSets go first, so that nothing makes their pods again. The pod probes' objects are then removed
+        at once (grace period 0): they hold nothing on their node that a later probe could need, and their kubelets
+        stop their containers afterwards. The node probes, which hold a port on the node's own network, go the
+        graceful way, so that their kubelets have stopped them (and freed the port) once their objects are gone.
+
+        With ``wait``, wait up to ``timeout`` seconds until the probe pods' and DaemonSets' objects are gone, and
+        return the names of those still there (without ``wait``, an empty list). ClusterError when the API refuses
+        to list or delete them.
         """
         ns = self.spec.namespace
         try:
             listed = self.serialize(self.apps.list_namespaced_daemon_set(ns, label_selector=SELECTOR))
             for ds in listed["items"]:
-                self.apps.delete_namespaced_daemon_set(ds["metadata"]["name"], ns, propagation_policy="Foreground",
-                                                       grace_period_seconds=0)
+                self.apps.delete_namespaced_daemon_set(ds["metadata"]["name"], ns, propagation_policy="Background")
         except ApiException as exc:
             if exc.status != 404:
                 raise ClusterError("cannot delete the probes in namespace %s: %s" % (ns, api_error(exc))) from exc
         deadline = time.monotonic() + timeout
         left: list[str] = []
+        forced = False
         while wait:
             try:
-                pods = self.serialize(self.core.list_namespaced_pod(ns, label_selector=SELECTOR))
-                sets = self.serialize(self.apps.list_namespaced_daemon_set(ns, label_selector=SELECTOR))
-                left = [item["metadata"]["name"] for item in pods["items"] + sets["items"]]
+                pods = self.serialize(self.core.list_namespaced_pod(ns, label_selector=SELECTOR))["items"]
+                sets = self.serialize(self.apps.list_namespaced_daemon_set(ns, label_selector=SELECTOR))["items"]
             except ApiException as exc:
                 if exc.status != 404:
                     raise ClusterError(
                         "cannot tell whether the probes in namespace %s are gone: %s; the kubeconfig's user needs to "
                         "list pods and DaemonSets there" % (ns, api_error(exc))) from exc
-                left = []
+                pods, sets = [], []
+            left = [item["metadata"]["name"] for item in pods + sets]
+            if not forced and not sets and any(_is_pod_probe(pod) for pod in pods):
+                forced = True
+                self._remove_pod_probes_now()
+                continue
             if not left or time.monotonic() > deadline:
                 break
-            time.sleep(1)
+            time.sleep(0.5)
         return left
+
+    def _remove_pod_probes_now(self) -> None:
+        try:
+            self.core.delete_collection_namespaced_pod(self.spec.namespace, label_selector=POD_PROBES,
+                                                       grace_period_seconds=0)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise ClusterError("cannot delete the probe pods in namespace %s: %s"
+                                   % (self.spec.namespace, api_error(exc))) from exc
 
     def cleanup(self, timeout: int = 90) -> list[str]:
         """Remove the probes, and the namespace when it is ours; return what could not be removed, and why.

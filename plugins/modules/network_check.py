@@ -108,8 +108,10 @@ attributes:
         make it read-only.
       - It creates the namespace O(namespace) when it does not exist, one DaemonSet of pod probes and one of
         host-network node probes in it, and runs one exec per probe. It deletes them all before it returns,
-        also when the check fails, and waits until the probe pods are gone; RV(left_behind) lists anything
-        that could not be removed.
+        also when the check fails, and waits until their objects are gone; RV(left_behind) lists anything
+        that could not be removed. The pod probes' objects are deleted at once (grace period 0) once their
+        DaemonSets are gone, and their kubelets stop their containers right after; the node probes, which hold
+        O(node_port) on their node, are deleted gracefully and waited for.
       - It reports C(changed=false) because the cluster ends as it began.
   diff_mode:
     support: none

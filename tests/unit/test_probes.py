@@ -99,3 +99,70 @@ def test_why_waiting_names_an_eviction_before_the_containers():
     evicted["status"].update(phase="Failed", reason="Evicted",
                              message="The node was low on resource: ephemeral-storage.")
     assert probes.why_waiting(evicted) == "Evicted: The node was low on resource: ephemeral-storage."
+
+
+class Listing:
+    """What the client's serializer makes of a list call."""
+
+    def __init__(self, items):
+        self.items = items
+
+
+class MemoryApi:
+    """The probe objects of one namespace, removed as the API server would, each call recorded.
+
+    Deleting a DaemonSet (Background) removes it at once and marks its pods as terminating; a pod marked so goes
+    on the second listing after that (its kubelet's graceful stop). Deleting pods with grace period 0 removes them
+    at once.
+    """
+
+    def __init__(self, sets, pods):
+        self.sets = {ds["metadata"]["name"]: ds for ds in sets}
+        self.pods = {p["metadata"]["name"]: p for p in pods}
+        self.calls = []
+        self.terminating = {}
+
+    def list_namespaced_daemon_set(self, ns, label_selector):
+        self.calls.append(("list sets", label_selector))
+        return Listing(list(self.sets.values()))
+
+    def list_namespaced_pod(self, ns, label_selector):
+        self.calls.append(("list pods", label_selector))
+        for name, listings in list(self.terminating.items()):
+            if listings >= 2:
+                del self.pods[name], self.terminating[name]
+            else:
+                self.terminating[name] = listings + 1
+        return Listing(list(self.pods.values()))
+
+    def delete_namespaced_daemon_set(self, name, ns, propagation_policy):
+        self.calls.append(("delete set", name, propagation_policy))
+        del self.sets[name]
+        for pod_name in self.pods:
+            self.terminating.setdefault(pod_name, 0)
+
+    def delete_collection_namespaced_pod(self, ns, label_selector, grace_period_seconds):
+        self.calls.append(("delete pods", label_selector, grace_period_seconds))
+        role = dict(term.split("=") for term in label_selector.split(","))["kubelab.cluster/probe"]
+        for name in [n for n, p in self.pods.items() if p["metadata"]["labels"]["kubelab.cluster/probe"] == role]:
+            del self.pods[name]
+            self.terminating.pop(name, None)
+
+
+def test_removal_deletes_the_sets_then_the_pod_probes_at_once_and_waits_for_the_node_probes(monkeypatch):
+    monkeypatch.setattr(probes.time, "sleep", lambda _seconds: None)
+    api = MemoryApi([{"metadata": {"name": "kubelab-netcheck-pod-0"}}, {"metadata": {"name": "kubelab-netcheck-node"}}],
+                    [pod("pa", "pod", "n1", "10.244.1.2"), pod("pb", "pod", "n2", "10.244.2.2"),
+                     pod("node-x", "node", "n1", "192.168.56.11")])
+    cluster = probes.ProbeCluster.__new__(probes.ProbeCluster)
+    cluster.spec, cluster.core, cluster.apps, cluster.serialize = SPEC, api, api, lambda listing: {"items": listing.items}
+    assert cluster.remove_probes(wait=True) == []
+    writes = [call for call in api.calls if not call[0].startswith("list")]
+    assert writes == [
+        ("delete set", "kubelab-netcheck-pod-0", "Background"), ("delete set", "kubelab-netcheck-node", "Background"),
+        # only once no DaemonSet is left to make them again, and only the pod probes: the node probe holds a port
+        # on its node until its kubelet has stopped it
+        ("delete pods", "app.kubernetes.io/name=kubelab-netcheck,kubelab.cluster/probe=pod", 0)]
+    assert api.pods == {} and api.sets == {}
+    # the node probe was waited for: listed while it was terminating, until it was gone
+    assert [call[0] for call in api.calls].count("list pods") == 3
