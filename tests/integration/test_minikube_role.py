@@ -105,5 +105,6 @@ def test_profile_absent_and_start_plan_run_the_real_binary(mirror, files_repo, i
     assert not (minikube_home / ".minikube" / "profiles" / "kubelab-test").exists()
     assert os.listdir(install_dir) == ["minikube"]
     # Check mode planned the none driver's downloads without making them.
-    assert all(r["changed"] for r in plan.results("Download the release archives")[0]["results"])
+    archives = plan.results("Download, check and unpack the release archives")[0]["archives"]
+    assert len(archives) == 2 and all(a["downloaded"] and a["unpacked"] for a in archives)
     assert not Path("/var/cache/kubelab/crictl-v1.34.0-linux-amd64.tar.gz").exists()
