@@ -39,9 +39,11 @@ def test_ansible_cfg_keeps_host_key_checking():
 def test_the_lab_turns_host_key_checks_off_for_its_machines_only():
     lab = yaml.safe_load((LAB / "lab.yml").read_text())
     assert "StrictHostKeyChecking=no" in lab["ansible_ssh_common_args"]
+    assert lab["ansible_host_key_checking"] is False
     for other in (REPO / "inventories").glob("*/group_vars/*.yml"):
         if other.parent != LAB:
             assert "StrictHostKeyChecking" not in other.read_text(), other
+            assert "host_key_checking" not in other.read_text(), other
 
 
 @pytest.mark.parametrize("path", [p for p in TASK_FILES if "shell" in p.read_text()], ids=str)
