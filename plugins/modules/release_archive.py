@@ -133,8 +133,8 @@ def list_members(path: str) -> dict[str, list[int]]:
             if not _inside(member.name):
                 raise ValueError("member %r is outside the directory it would be unpacked into" % member.name)
             if member.issym() or member.islnk():
-                target = member.linkname if member.islnk() else posixpath.join(posixpath.dirname(member.name),
-                                                                              member.linkname)
+                base = "" if member.islnk() else posixpath.dirname(member.name)
+                target = posixpath.join(base, member.linkname)
                 if member.linkname.startswith("/") or not _inside(target):
                     raise ValueError("link %r -> %r points outside the directory it would be unpacked into"
                                      % (member.name, member.linkname))
