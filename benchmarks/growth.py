@@ -12,6 +12,9 @@ each machine uses, and destroys them again. The mirror must be served on the
 lab network (playbooks/mirror.yml -i inventories/lab); no other lab may run.
 
     .venv/bin/python benchmarks/growth.py --workers 1 3 5
+
+The strategy is the environment's: after `eval "$(scripts/mitogen-env)"` the
+provisioning runs with mitogen's.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def main() -> None:
     # Vagrant asks the default provider about machines that do not exist yet
     env["VAGRANT_DEFAULT_PROVIDER"] = env["KUBELAB_PROVIDER"]
     converge: dict[int, float] = {}
-    print("provider %s" % env["KUBELAB_PROVIDER"])
+    print("provider %s, strategy %s" % (env["KUBELAB_PROVIDER"], env.get("ANSIBLE_STRATEGY") or "linear"))
     for workers in args.workers:
         sized = dict(env, KUBELAB_WORKERS=str(workers))
         vagrant("destroy", "--force", env=sized)
