@@ -104,7 +104,6 @@ archives:
       type: int
 """
 
-import hashlib
 import json
 import os
 import posixpath
@@ -113,10 +112,15 @@ import tempfile
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import fetch_url
-from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import parse_checksum, sha256_file
+from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import sha256_file
+from ansible_collections.kubelab.cluster.plugins.module_utils.download import download_to_temp, published_sha256
 
 SUFFIXES = (".tar.gz", ".tgz")
+
+
+def archive_name(url: str) -> str:
+    """The file name at the end of an archive's URL, without its query."""
+    return posixpath.basename(url.split("?", 1)[0])
 
 
 def _inside(name: str) -> bool:
@@ -166,32 +170,13 @@ class ReleaseArchives:
     def fail(self, msg: str) -> None:
         self.module.fail_json(msg=msg, **self.result)
 
-    def get(self, url: str):
-        resp, info = fetch_url(self.module, url, timeout=self.module.params["timeout"])
-        if info["status"] != 200 or resp is None:
-            self.fail("cannot download %s: HTTP %s %s; check that the files repository is reachable and has this "
-                      "version" % (url, info["status"], info.get("msg", "")))
-        return resp
-
-    def published(self, url: str) -> str:
-        text = self.get(url).read().decode("utf-8", "replace")
-        digest = parse_checksum(text)
-        if not digest:
-            self.fail("%s does not hold a sha256 digest (64 hex characters); got %r" % (url, text[:80]))
-        return digest
-
     def download(self, url: str, path: str, digest: str) -> None:
-        handle, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=self.cache)
+        tmp, actual = download_to_temp(self.module, url, self.module.params["timeout"], self.result, self.cache,
+                                       ".%s." % os.path.basename(path))
         try:
-            resp = self.get(url)
-            hasher = hashlib.sha256()
-            with os.fdopen(handle, "wb") as out:
-                for chunk in iter(lambda: resp.read(1 << 20), b""):
-                    hasher.update(chunk)
-                    out.write(chunk)
-            if hasher.hexdigest() != digest:
+            if actual != digest:
                 self.fail("checksum mismatch for %s: the files repository publishes sha256 %s but the download has "
-                          "%s; it was not kept and nothing was unpacked" % (url, digest, hasher.hexdigest()))
+                          "%s; it was not kept and nothing was unpacked" % (url, digest, actual))
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
             tmp = ""
@@ -229,8 +214,9 @@ class ReleaseArchives:
 
     def install(self, spec: dict[str, Any]) -> dict[str, Any]:
         url, dest = spec["url"], spec["dest"]
-        digest = self.published(spec["checksum_url"] or url + ".sha256")
-        path = os.path.join(self.cache, posixpath.basename(url.split("?", 1)[0]))
+        digest = published_sha256(self.module, spec["checksum_url"] or url + ".sha256", self.module.params["timeout"],
+                                  self.result)
+        path = os.path.join(self.cache, archive_name(url))
         record_path = path + ".unpacked.json"
         downloaded = not (os.path.isfile(path) and sha256_file(path) == digest)
         if downloaded and not self.module.check_mode:
@@ -258,7 +244,7 @@ class ReleaseArchives:
     def run(self) -> None:
         seen: set[tuple[str, str]] = set()
         for spec in self.module.params["archives"]:
-            name = posixpath.basename(spec["url"].split("?", 1)[0])
+            name = archive_name(spec["url"])
             if not name.endswith(SUFFIXES) or not spec["url"].startswith(("http://", "https://")):
                 self.fail("archive url %r must be an http(s) address of a .tar.gz or .tgz file" % spec["url"])
             if not os.path.isabs(spec["dest"]):

@@ -149,15 +149,13 @@ url:
   type: str
 """
 
-import hashlib
 import os
 import re
 import subprocess
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import fetch_url
-from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import is_sha256, parse_checksum, sha256_file
+from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import is_sha256, sha256_file
+from ansible_collections.kubelab.cluster.plugins.module_utils.download import download_to_temp, published_sha256
 
 
 def reported_version(path: str, args: list[str]) -> str:
@@ -191,37 +189,13 @@ class ReleaseBinary:
         self.pinned: str = (self.params["sha256"] or "").strip().lower()
         self.result: dict = {"changed": False, "url": self.url, "version": self.params["version"]}
 
-    def get(self, url: str):
-        resp, info = fetch_url(self.module, url, timeout=self.params["timeout"])
-        if info["status"] != 200 or resp is None:
-            self.module.fail_json(
-                msg="cannot download %s: HTTP %s %s; check that the files repository is reachable and has this version"
-                % (url, info["status"], info.get("msg", "")),
-                **self.result,
-            )
-        return resp
-
     def published_checksum(self) -> str:
-        text = self.get(self.checksum_url).read().decode("utf-8", "replace")
-        digest = parse_checksum(text)
-        if not digest:
-            self.module.fail_json(
-                msg="%s does not hold a sha256 digest (64 hex characters); got %r" % (self.checksum_url, text[:80]),
-                **self.result,
-            )
-        return digest
+        return published_sha256(self.module, self.checksum_url, self.params["timeout"], self.result)
 
     def download(self, digest: str) -> str:
-        directory = os.path.dirname(self.dest) or "."
-        handle, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(self.dest), dir=directory)
+        tmp, actual = download_to_temp(self.module, self.url, self.params["timeout"], self.result,
+                                       os.path.dirname(self.dest) or ".", ".%s." % os.path.basename(self.dest))
         try:
-            resp = self.get(self.url)
-            hasher = hashlib.sha256()
-            with os.fdopen(handle, "wb") as out:
-                for chunk in iter(lambda: resp.read(1 << 20), b""):
-                    hasher.update(chunk)
-                    out.write(chunk)
-            actual = hasher.hexdigest()
             if actual != digest:
                 source = ("the sha256 option pins %s" % digest if self.pinned
                           else "the files repository publishes sha256 %s" % digest)
