@@ -17,7 +17,8 @@ from ansible_collections.kubelab.cluster.plugins.module_utils.netcheck import PR
 MANAGED_BY = "kubelab.cluster.network_check"
 APP_LABEL = "kubelab-netcheck"
 SELECTOR = "app.kubernetes.io/name=%s" % APP_LABEL
-POD_PROBES = SELECTOR + ",kubelab.cluster/probe=pod"
+ROLE_LABEL = "kubelab.cluster/probe"
+POD_PROBES = "%s,%s=pod" % (SELECTOR, ROLE_LABEL)
 
 
 @dataclass
@@ -43,7 +44,7 @@ class ProbeState:
 
 def _labels(role: str, index: int | None = None) -> dict[str, str]:
     labels = {"app.kubernetes.io/name": APP_LABEL, "app.kubernetes.io/managed-by": "kubelab.cluster",
-              "kubelab.cluster/probe": role}
+              ROLE_LABEL: role}
     if index is not None:
         labels["kubelab.cluster/probe-set"] = str(index)
     return labels
@@ -113,7 +114,7 @@ def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], e
             waiting.append("%s on %s: %s" % (metadata["name"], spec.get("nodeName") or "no node", why_waiting(pod)))
             continue
         node = spec.get("nodeName") or ""
-        if (metadata.get("labels") or {}).get("kubelab.cluster/probe") == "pod":
+        if _is_pod_probe(pod):
             pod_probes.append(Probe(name=metadata["name"], kind="pod", node=node, ip=status.get("podIP") or ""))
         else:
             node_probes.append(Probe(name=node, kind="node", node=node, ip=status.get("hostIP") or status.get("podIP") or "",
@@ -125,7 +126,7 @@ def probe_state(daemon_sets: list[dict[str, Any]], pods: list[dict[str, Any]], e
 
 
 def _is_pod_probe(pod: dict[str, Any]) -> bool:
-    return (pod["metadata"].get("labels") or {}).get("kubelab.cluster/probe") == "pod"
+    return (pod["metadata"].get("labels") or {}).get(ROLE_LABEL) == "pod"
 
 
 def _all_scheduled_ready(daemon_set: dict[str, Any]) -> bool:
