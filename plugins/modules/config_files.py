@@ -94,10 +94,10 @@ created_directories:
 """
 
 import os
-import tempfile
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.kubelab.cluster.plugins.module_utils.files import replace_file
 
 
 def parse_mode(value: str, what: str) -> int:
@@ -155,19 +155,6 @@ class ConfigFiles:
                 except OSError as exc:
                     self.fail("cannot create the directory %s: %s" % (missing, exc))
 
-    def write(self, path: str, data: bytes, mode: int) -> None:
-        directory = os.path.dirname(path)
-        handle, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-            tmp = ""
-        finally:
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
-
     def file(self, spec: dict[str, Any], dir_mode: int) -> None:
         path = spec["path"]
         mode = parse_mode(spec["mode"], "mode of %s" % path)
@@ -192,7 +179,7 @@ class ConfigFiles:
                           "after": spec["content"]})
         if not self.module.check_mode:
             try:
-                self.write(path, data, mode)
+                replace_file(path, data, mode)
             except OSError as exc:
                 self.fail("cannot write %s: %s" % (path, exc))
 

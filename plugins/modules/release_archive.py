@@ -108,12 +108,12 @@ import json
 import os
 import posixpath
 import tarfile
-import tempfile
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubelab.cluster.plugins.module_utils.checksum import sha256_file
 from ansible_collections.kubelab.cluster.plugins.module_utils.download import download_to_temp, published_sha256
+from ansible_collections.kubelab.cluster.plugins.module_utils.files import replace_file
 
 SUFFIXES = (".tar.gz", ".tgz")
 
@@ -198,12 +198,9 @@ class ReleaseArchives:
             return {}
         return record if isinstance(record, dict) else {}
 
-    def write_record(self, path: str, record: dict[str, Any]) -> None:
-        handle, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=self.cache)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(record, out, sort_keys=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+    @staticmethod
+    def write_record(path: str, record: dict[str, Any]) -> None:
+        replace_file(path, json.dumps(record, sort_keys=True).encode("utf-8"), 0o644)
 
     def directory(self, path: str) -> None:
         if os.path.isdir(path):
