@@ -16,6 +16,10 @@ description:
     (local-path replaces point at the published module of the same path at
     O(local_replace_version)), and builds O(packages) with C(-trimpath) and the
     given C(-X) version ldflags.
+  - The packages whose binaries take go's own name (the last path element) are
+    built by one C(go build), which loads the module's packages once and
+    compiles and links them side by side; a package with a name of its own
+    (C(NAME=PACKAGE)) is built by a C(go build) of its own.
   - Each binary is written to O(dest) with a C(.sha256) file beside it holding
     the hex digest only, as upstream release files do.
   - A build stamp in O(dest) records the inputs, so a second run with the same
@@ -149,6 +153,7 @@ seconds:
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -181,6 +186,26 @@ def split_package(spec: str, module: str) -> tuple[str, str]:
     else:
         path = "%s/%s" % (module, pkg)
     return (name or path.rsplit("/", 1)[-1]), path
+
+
+def build_commands(targets: list[tuple[str, str]], args: list[str], staging: str, goos: str) -> list[list[str]]:
+    """The go build argument lists that write each (name, package) target into staging.
+
+    Every target go names by itself (its last path element, not a major
+    version suffix such as v3, no .exe) is built by one go build into the
+    directory: the packages are loaded and checked once, and the compile and
+    link steps of all of them share the cores. A target with a name of its own
+    is built on its own, straight to that name.
+    """
+    together = []
+    separate = []
+    for name, path in targets:
+        last = path.rsplit("/", 1)[-1]
+        if goos != "windows" and name == last and not re.fullmatch(r"v[0-9]+", last):
+            together.append(path)
+        else:
+            separate.append(args + ["-o", os.path.join(staging, name), path])
+    return ([args + ["-o", os.path.join(staging, "")] + together] if together else []) + separate
 
 
 class GoModuleBuilder:
@@ -290,8 +315,8 @@ class GoModuleBuilder:
             args = ["build", "-trimpath", "-ldflags", ("-s -w " + ldflags).strip()]
             if params["tags"]:
                 args += ["-tags", ",".join(params["tags"])]
-            for name, path in self.targets:
-                self.run_go(args + ["-o", os.path.join(staging, name), path], work)
+            for command in build_commands(self.targets, args, staging, params["goos"]):
+                self.run_go(command, work)
             digests = {}
             for name in self.names:
                 built = os.path.join(staging, name)

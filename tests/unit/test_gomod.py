@@ -130,3 +130,20 @@ def test_module_refuses_an_empty_packages_list(run_module, tmp_path):
     assert result["failed"] is True
     assert result["msg"] == "packages is empty; name at least one main package such as cmd/kubeadm"
     assert not (tmp_path / "out").exists()
+
+
+def test_packages_named_as_go_names_them_are_built_by_one_go_build():
+    targets = [split_package(spec, "k8s.io/kubernetes") for spec in ["cmd/kubeadm", "cmd/kubelet", "etcd=.", "tool=cmd/kubectl"]]
+    commands = go_module_build.build_commands(targets, ["build", "-trimpath"], "/stage", "linux")
+    assert commands == [
+        ["build", "-trimpath", "-o", "/stage/", "k8s.io/kubernetes/cmd/kubeadm", "k8s.io/kubernetes/cmd/kubelet"],
+        ["build", "-trimpath", "-o", "/stage/etcd", "k8s.io/kubernetes"],
+        ["build", "-trimpath", "-o", "/stage/tool", "k8s.io/kubernetes/cmd/kubectl"],
+    ]
+
+
+@pytest.mark.parametrize("package, goos", [("go.etcd.io/etcd/server/v3", "linux"), ("cmd/kubeadm", "windows")])
+def test_a_binary_go_would_name_otherwise_is_built_to_its_name(package, goos):
+    name, path = split_package(package, "k8s.io/kubernetes")
+    commands = go_module_build.build_commands([(name, path)], ["build"], "/stage", goos)
+    assert commands == [["build", "-o", "/stage/" + name, path]]
