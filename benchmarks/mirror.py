@@ -4,8 +4,9 @@
 Prints numbers beside the goal; asserts nothing. With --cold the run uses an
 empty cache directory and empty Go build and module caches under --scratch, so
 every artifact is built from nothing (tens of minutes on two cores), and each
-Go build's time is printed too. Without it, the run measures the mirror as this
-machine has it (normally fully cached).
+Go build's time is printed too; at the end the scratch copy's servers are
+stopped and --scratch is removed (--keep leaves both). Without --cold, the run
+measures the mirror as this machine has it (normally fully cached).
 
     .venv/bin/python benchmarks/mirror.py            # cached run + sizes
     .venv/bin/python benchmarks/mirror.py --cold --scratch /var/tmp/kubelab-bench
@@ -39,6 +40,13 @@ def run_mirror(extravars: dict, env: dict) -> float:
     return seconds
 
 
+def stop_servers(root: Path) -> None:
+    """Stop the files servers and registries a run under root started (their pid files are in root)."""
+    for pidfile in sorted(root.glob("*.pid")):
+        subprocess.run(["start-stop-daemon", "--stop", "--retry", "TERM/10/KILL/5", "--remove-pidfile",
+                        "--pidfile", str(pidfile)], capture_output=True, check=False)
+
+
 def du(path: Path) -> int:
     """Bytes of the regular files under path, each inode counted once."""
     seen, total = set(), 0
@@ -55,6 +63,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold", action="store_true", help="build everything from empty caches")
     parser.add_argument("--scratch", default="/var/tmp/kubelab-bench", help="directory for the cold caches")
+    parser.add_argument("--keep", action="store_true",
+                        help="after --cold, leave the scratch mirror served and its caches (about 18 GiB) in place")
     args = parser.parse_args()
 
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
@@ -63,6 +73,7 @@ def main() -> None:
     root = Path(DEFAULTS["mirror_root"])
     if args.cold:
         scratch = Path(args.scratch)
+        stop_servers(scratch / "root")
         subprocess.run(["rm", "-rf", str(scratch)], check=True)
         cache, root = scratch / "cache", scratch / "root"
         env.update(GOCACHE=str(scratch / "gocache"), GOMODCACHE=str(scratch / "gomodcache"))
@@ -94,6 +105,12 @@ def main() -> None:
         manifest = json.loads((image / "blobs/sha256" / manifest_digest).read_text())
         size = sum(layer["size"] for layer in manifest["layers"])
         print("image %-30s %8.1f MiB" % ("%s:%s" % (image.parent.name, image.name), size / 2**20))
+    if args.cold and not args.keep:
+        # Left behind, the scratch copy holds ports and fills the disk: a lab
+        # started later sees its kubelets report disk pressure.
+        stop_servers(root)
+        subprocess.run(["rm", "-rf", args.scratch], check=True)
+        print("scratch mirror stopped and %s removed (--keep leaves them)" % args.scratch)
 
 
 if __name__ == "__main__":
