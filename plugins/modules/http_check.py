@@ -11,8 +11,12 @@ module: http_check
 short_description: Check in one call that several URLs answer, each several times, with a status and Server header
 version_added: "0.2.0"
 description:
-  - Waits up to O(wait) seconds until every URL of O(urls) answers with O(status), then sends O(requests) GET
-    requests to each and judges every answer - its status, and its C(Server) header when O(server) is set.
+  - Waits up to O(wait) seconds until every URL of O(urls) has given O(requests) expected answers in a row - the
+    status O(status), and the C(Server) header O(server) when that is set - then sends O(requests) GET requests to
+    each and judges every answer.
+  - Waiting for the expected answers, not only for an answer, lets a check that follows a change (a rollout, or its
+    undo) start before every node's kube-proxy has dropped the pods that are going away; the judged answers come
+    after that and must all be as expected.
   - Made for a Service's NodePort on every node - each answer may come from another pod - where one task per
     request would make a playbook's re-run wait for a module start per request.
   - Fails naming every URL and answer that was not as expected; reports each answer either way.
@@ -29,11 +33,12 @@ options:
     type: int
     default: 3
   wait:
-    description: Seconds to wait, in all, for every URL to answer with O(status) before the requests are sent.
+    description: Seconds to wait, in all, for every URL to give O(requests) expected answers in a row before the
+      judged requests are sent.
     type: int
     default: 30
   interval:
-    description: Seconds between two tries at a URL that does not answer yet.
+    description: Seconds between two tries at a URL whose last answer was not as expected.
     type: float
     default: 2
   timeout:
@@ -88,7 +93,7 @@ answers:
       description: Why the answer does not count, empty when it does.
       type: str
 waited:
-  description: Seconds spent waiting for every URL to answer.
+  description: Seconds spent waiting for every URL to give the expected answers in a row.
   returned: always
   type: float
 """
@@ -119,6 +124,11 @@ class HttpCheck:
             answer["error"] = "Server %r, not %r" % (answer["server"], self.params["server"])
         return answer
 
+    def expected(self) -> str:
+        if self.params["server"]:
+            return "HTTP %d and Server %r" % (self.params["status"], self.params["server"])
+        return "HTTP %d" % self.params["status"]
+
     def run(self) -> None:
         bad = [url for url in self.params["urls"] if not url.startswith(("http://", "https://"))]
         if bad:
@@ -132,8 +142,11 @@ class HttpCheck:
         last: dict[str, dict[str, Any]] = {}
         while waiting:
             for url in list(waiting):
-                last[url] = self.get(url)
-                if last[url]["status"] == self.params["status"]:
+                for dummy in range(self.params["requests"]):
+                    last[url] = self.get(url)
+                    if last[url]["error"]:
+                        break
+                else:
                     waiting.remove(url)
             if not waiting or time.monotonic() + self.params["interval"] > deadline:
                 break
@@ -141,9 +154,9 @@ class HttpCheck:
         result: dict[str, Any] = {"changed": False, "waited": round(time.monotonic() - started, 2)}
         if waiting:
             result["answers"] = [last[url] for url in waiting]
-            self.module.fail_json(msg="no answer with HTTP %d within %d s from %s" % (
-                self.params["status"], self.params["wait"],
-                "; ".join("%s (%s)" % (url, last[url]["error"]) for url in waiting)), **result)
+            self.module.fail_json(msg="no %d answers in a row with %s within %d s from %s" % (
+                self.params["requests"], self.expected(), self.params["wait"],
+                "; ".join("%s (last: %s)" % (url, last[url]["error"]) for url in waiting)), **result)
         answers = [self.get(url) for url in self.params["urls"] for dummy in range(self.params["requests"])]
         result["answers"] = answers
         failed = [answer for answer in answers if answer["error"]]
